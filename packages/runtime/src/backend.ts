@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendUnavailableError } from './errors';
+
+/**
+ * Backends `useBestBackend` knows, best first. `tensorflow-gpu` and `tensorflow` are the
+ * libtensorflow bindings (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`); both register
+ * the tfjs backend named `tensorflow`.
+ */
+export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** Values of `PAPERSTACK_BACKEND` (and `UseBestBackendOptions.backend`). */
+export type BackendRequest = 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
+
+export const DEFAULT_ORDER: readonly BackendCandidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface UseBestBackendOptions {
+  /**
+   * Force one backend instead of trying them in order. Default: env `PAPERSTACK_BACKEND`, else
+   * none. `tensorflow` means tfjs-node-gpu, else tfjs-node.
+   */
+  backend?: BackendRequest;
+  /** Where the one-line summary goes; `false` for silence. Default `console.log`. */
+  log?: ((line: string) => void) | false;
+  /** Environment to read `PAPERSTACK_BACKEND` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface BackendAttempt {
+  candidate: BackendCandidate;
+  ok: boolean;
+  /** Why it was not used (not installed, failed to initialize, …). */
+  detail?: string;
+}
+
+export interface BackendChoice {
+  /** The tfjs backend name now active (`tf.getBackend()`). */
+  backend: string;
+  /** The candidate that won. */
+  candidate: BackendCandidate;
+  /** One sentence: what was chosen and why the better ones were not. */
+  reason: string;
+  attempts: BackendAttempt[];
+}
+
+type Loader = () => Promise<unknown>;
+
+// Module specifiers kept in variables so bundlers do not try to resolve optional packages.
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const TFJS_NODE = '@tensorflow/tfjs-node';
+
+const loaders: Record<BackendCandidate, { module: string; load: Loader; tfName: string }> = {
+  'tensorflow-gpu': { module: TFJS_NODE_GPU, load: () => import(TFJS_NODE_GPU), tfName: 'tensorflow' },
+  tensorflow: { module: TFJS_NODE, load: () => import(TFJS_NODE), tfName: 'tensorflow' },
+  wasm: {
+    module: '@tensorflow/tfjs-backend-wasm',
+    load: () => import('@tensorflow/tfjs-backend-wasm'),
+    tfName: 'wasm',
+  },
+  cpu: {
+    module: '@tensorflow/tfjs-backend-cpu',
+    load: () => import('@tensorflow/tfjs-backend-cpu'),
+    tfName: 'cpu',
+  },
+};
+
+function describeError(candidate: BackendCandidate, err: unknown): string {
+  const code = (err as { code?: string })?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return `${loaders[candidate].module} not installed`;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return `${loaders[candidate].module} failed: ${msg.split('\n')[0]}`;
+}
+
+async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt> {
+  const { load, tfName } = loaders[candidate];
+  try {
+    await load();
+    if (!tf.findBackendFactory(tfName)) {
+      return {
+        candidate,
+        ok: false,
+        detail: `${loaders[candidate].module} registered no '${tfName}' backend`,
+      };
+    }
+    const ok = await tf.setBackend(tfName);
+    await tf.ready();
+    if (!ok) return { candidate, ok: false, detail: `backend '${tfName}' failed to initialize` };
+    return { candidate, ok: true };
+  } catch (err) {
+    return { candidate, ok: false, detail: describeError(candidate, err) };
+  }
+}
+
+function parseRequest(value: string | undefined, source: string): BackendCandidate[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  switch (value) {
+    case 'tensorflow':
+      return ['tensorflow-gpu', 'tensorflow'];
+    case 'tensorflow-gpu':
+    case 'wasm':
+    case 'cpu':
+      return [value];
+    default:
+      throw new BackendUnavailableError(
+        `${source}: expected one of tensorflow | tensorflow-gpu | wasm | cpu, received '${value}'`,
+      );
+  }
+}
+
+/**
+ * Registers gradients when nothing did yet: importing `@tensorflow/tfjs-core` alone registers
+ * none, so `tf.grad` would throw. tfjs-node and the union `@tensorflow/tfjs` register them;
+ * otherwise `@tensorflow/tfjs-layers` does.
+ */
+async function ensureGradients(): Promise<void> {
+  if (tf.getGradient('Sum') === undefined) await import('@tensorflow/tfjs-layers');
+}
+
+/**
+ * Picks the fastest backend available in this process and makes it the active tfjs backend:
+ * tfjs-node-gpu, then tfjs-node (both optional installs), then wasm, then cpu. `PAPERSTACK_BACKEND`
+ * (or `opts.backend`) forces one, and then failing to set it up is an error. Logs one line.
+ */
+export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<BackendChoice> {
+  const env = opts.env ?? process.env;
+  const forced =
+    parseRequest(opts.backend, 'useBestBackend: option backend') ??
+    parseRequest(env.PAPERSTACK_BACKEND, 'useBestBackend: env PAPERSTACK_BACKEND');
+  const order = forced ?? DEFAULT_ORDER;
+
+  const attempts: BackendAttempt[] = [];
+  for (const candidate of order) {
+    const attempt = await tryCandidate(candidate);
+    attempts.push(attempt);
+    if (!attempt.ok) continue;
+    await ensureGradients();
+    const skipped = attempts.filter((a) => !a.ok).map((a) => a.detail);
+    const how = forced ? 'forced by PAPERSTACK_BACKEND/option' : 'best available';
+    const reason = `${loaders[candidate].tfName} (${candidate}, ${how})${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
+    const choice: BackendChoice = { backend: tf.getBackend(), candidate, reason, attempts };
+    if (opts.log !== false) (opts.log ?? console.log)(`paperstack: backend ${reason}`);
+    return choice;
+  }
+  throw new BackendUnavailableError(
+    `useBestBackend: no usable backend among [${order.join(', ')}]: ${attempts.map((a) => a.detail).join('; ')}`,
+  );
+}

@@ -1,0 +1,10 @@
+export {
+  type BackendAttempt,
+  type BackendCandidate,
+  type BackendChoice,
+  type BackendRequest,
+  DEFAULT_ORDER,
+  type UseBestBackendOptions,
+  useBestBackend,
+} from './backend';
+export { BackendUnavailableError } from './errors';
