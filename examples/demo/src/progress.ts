@@ -6,7 +6,11 @@ export interface Progress {
   done(summary?: string): void;
 }
 
-export function progress(title: string, total: number, stream: NodeJS.WriteStream = process.stdout): Progress {
+export function progress(
+  title: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stdout,
+): Progress {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: `${title} [{bar}] {value}/{total} {info}`, stream, hideCursor: true },
@@ -25,7 +29,8 @@ export function progress(title: string, total: number, stream: NodeJS.WriteStrea
   const every = Math.max(1, Math.round(total / 10));
   return {
     tick: (step, info) => {
-      if (step % every === 0 || step === total) stream.write(`${title} ${step}/${total} ${formatInfo(info)}\n`);
+      if (step % every === 0 || step === total)
+        stream.write(`${title} ${step}/${total} ${formatInfo(info)}\n`);
     },
     done: (summary) => stream.write(`${title}: done${summary ? ` — ${summary}` : ''}\n`),
   };

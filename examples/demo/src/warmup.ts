@@ -18,13 +18,25 @@ export async function trainWarmupModel(steps: number, report: Progress, seed = 0
   const n = 256;
   const { x, y } = tf.tidy(() => {
     const x = tf.randomUniform([n, 2], -1, 1, 'float32', seed);
-    const label = tf.cast(tf.greater(tf.mul(tf.slice(x, [0, 0], [n, 1]), tf.slice(x, [0, 1], [n, 1])), 0), 'float32');
+    const label = tf.cast(
+      tf.greater(tf.mul(tf.slice(x, [0, 0], [n, 1]), tf.slice(x, [0, 1], [n, 1])), 0),
+      'float32',
+    );
     return { x, y: label };
   });
   const model = tfl.sequential({
     layers: [
-      tfl.layers.dense({ inputShape: [2], units: 32, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
-      tfl.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tfl.layers.dense({
+        inputShape: [2],
+        units: 32,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+      }),
+      tfl.layers.dense({
+        units: 1,
+        activation: 'sigmoid',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+      }),
     ],
   });
   const optimizer = tf.train.adam(0.03);
