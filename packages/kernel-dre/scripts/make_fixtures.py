@@ -1,0 +1,314 @@
+"""Generates the parity fixtures in ../test/fixtures/ (format: shared/fixtures/README.md).
+
+The reference code is NOT copied here: it is imported, unmodified, from checkouts given on the
+command line, and run on CPU in float64 (torch 1.13 + numpy 1.24, Debian's python3):
+
+  python3 scripts/make_fixtures.py \
+      --dre-iter-reg /path/to/lugruber/dre_iter_reg \
+      --densratio   /path/to/hoxo-m/densratio_py \
+      --out test/fixtures
+
+Shims (not reference code): the reference hard-codes `.to('cuda')`, which is turned into a no-op;
+`sklearn.base` (only BaseEstimator/RegressorMixin base classes) and `torchmin` (used only by the
+non-square `fit`, which is not called) are stubbed because they are not installed. The kernel the
+reference receives as an argument (`kernel=rbf_kernel`) is our own numpy function with sklearn's
+signature. Everything else in this file (the rbf function, median heuristic, the direct solves and the
+uLSIF leave-one-out scores) is our own numpy, written from the formulas in the papers.
+"""
+import argparse
+import json
+import os
+import sys
+import types
+
+import numpy as np
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--dre-iter-reg', required=True)
+ap.add_argument('--densratio', required=True)
+ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures'))
+args = ap.parse_args()
+
+COMMITS = {
+    'lugruber/dre_iter_reg': 'd0f52a21d19339379a5941f7f34ceca62336609e',
+    'hoxo-m/densratio_py': '5757f365e0c68666c50e2d3f2dc46e72a0e85b2a',
+}
+
+# ---- shims -------------------------------------------------------------------------------------
+_orig_to = torch.Tensor.to
+
+
+def _to_cpu(self, *a, **k):
+    if a and isinstance(a[0], str) and a[0].startswith('cuda'):
+        a = a[1:]
+        if not a and not k:
+            return self
+    return _orig_to(self, *a, **k)
+
+
+torch.Tensor.to = _to_cpu
+sk = types.ModuleType('sklearn')
+skb = types.ModuleType('sklearn.base')
+skb.BaseEstimator = type('BaseEstimator', (), {})
+skb.RegressorMixin = type('RegressorMixin', (), {})
+sk.base = skb
+sys.modules['sklearn'] = sk
+sys.modules['sklearn.base'] = skb
+tm = types.ModuleType('torchmin')
+
+
+def _no_minimize(*a, **k):
+    raise NotImplementedError('torchmin is not installed; fit() of non-square losses is not run')
+
+
+tm.minimize = _no_minimize
+sys.modules['torchmin'] = tm
+
+sys.path.insert(0, os.path.join(args.dre_iter_reg, 'Exp_Kanamori'))
+import models_torch as ref  # noqa: E402
+
+sys.path.insert(0, args.densratio)
+from densratio.RuLSIF import RuLSIF as densratio_rulsif  # noqa: E402
+
+sys.path.insert(0, os.path.join(args.dre_iter_reg, 'Exp_Aggregation'))
+from approaches.aggregation import Aggregator  # noqa: E402
+
+os.makedirs(args.out, exist_ok=True)
+
+
+# ---- our own numpy helpers -----------------------------------------------------------------------
+def rbf(X, Y=None, gamma=1.0):
+    """exp(-gamma * ||x - y||^2) with sklearn.metrics.pairwise.rbf_kernel's call signature."""
+    Y = X if Y is None else Y
+    d2 = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1)
+    return np.exp(-gamma * d2)
+
+
+def median_gamma(X):
+    """gamma = 1 / median of non-zero pairwise distances (upper triangle), the reference's heuristic."""
+    D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    iu = np.triu_indices(X.shape[0], 1)
+    d = D[iu]
+    return 1.0 / np.median(d[d > 0])
+
+
+def arr(x):
+    x = np.asarray(x, dtype=np.float64)
+    return {'shape': list(x.shape), 'data': [float(v) for v in x.reshape(-1)]}
+
+
+def write(case, reference, config, inputs, outputs, grads=None, meta=None, params=None):
+    doc = {
+        'case': case,
+        'reference': reference,
+        'config': config,
+        'inputs': {k: arr(v) for k, v in inputs.items()},
+        'params': {k: arr(v) for k, v in (params or {}).items()},
+        'outputs': {k: arr(v) for k, v in outputs.items()},
+        'grads': {k: arr(v) for k, v in (grads or {}).items()},
+        'meta': meta or {},
+    }
+    with open(os.path.join(args.out, case + '.json'), 'w') as f:
+        json.dump(doc, f)
+    print('wrote', case)
+
+
+def direct_iterated_kulsif(Kfull, n, m, lam, T):
+    """Direct solve of each proximal step in coefficient space, c = [alpha (Q); beta (P)]:
+    first-order condition (E_Q K / n + lam I) c = 1_P / m + lam c_prev (our derivation)."""
+    N = n + m
+    EQ = np.zeros((N, N))
+    EQ[:n, :n] = np.eye(n)
+    oneP = np.concatenate([np.zeros(n), np.ones(m) / m])
+    c = np.zeros(N)
+    for _ in range(T):
+        c = np.linalg.solve(EQ @ Kfull / n + lam * np.eye(N), oneP + lam * c)
+    return c
+
+
+# ---- 1. IteratedKulsif ------------------------------------------------------------------------
+rng = np.random.default_rng(7)
+d = 3
+den = rng.normal(0.0, 1.0, size=(30, d))  # source / denominator Q
+num = rng.normal(0.4, 0.8, size=(25, d))  # target / numerator P
+xt = rng.normal(0.2, 1.0, size=(12, d))
+train = np.concatenate([den, num])
+gam = median_gamma(train)
+Xy = np.concatenate([np.c_[den, np.ones(len(den))], np.c_[num, np.zeros(len(num))]])
+Kfull = 1.0 + rbf(train, gamma=gam)
+for lam, niter, tag in [(1e-2, 1, 't1'), (1e-2, 2, 't2'), (1e-1, 5, 't5')]:
+    model = ref.IteratedKulsif(kernel=rbf, rbf_gam=gam, reg_par=lam, niter=niter)
+    model.fit(Xy, None)
+    ab = model.alphas_betas.detach().numpy().reshape(-1)
+    pred = model.predict(np.c_[xt, np.zeros(len(xt))])
+    c_direct = direct_iterated_kulsif(Kfull, len(den), len(num), lam, niter)
+    Kt = 1.0 + rbf(train, xt, gamma=gam)
+    pred_direct = c_direct @ Kt
+    meta = {
+        'seed': 7,
+        'dtype': 'float64',
+        'grad_output': None,
+        'notes': 'numerator = target (label 0), denominator = source (label 1); kernel 1 + exp(-gamma||x-y||^2), '
+        'gamma = 1/median distance of numerator+denominator. alphas_betas = [alpha (denominator); beta (numerator)]. '
+        'direct_* = our numpy direct solve of t proximal steps (the paper\'s iterated Tikhonov).',
+    }
+    if niter >= 3:
+        meta['reference_bug'] = (
+            'IteratedKulsif.fit never advances curr_iter in its t=2 branch, so niter >= 3 returns the t=2 '
+            'iterate: alphas_betas here equal the t=2 solution; direct_* holds the true t=%d iterate.' % niter
+        )
+    write(
+        'kulsif_%s' % tag,
+        {'repo': 'lugruber/dre_iter_reg', 'commit': COMMITS['lugruber/dre_iter_reg'],
+         'symbol': 'Exp_Kanamori/models_torch.py IteratedKulsif.fit + predict'},
+        {'reg_par': lam, 'niter': niter, 'rbf_gam': gam, 'kernel_offset': 1.0},
+        {'numerator': num, 'denominator': den, 'x': xt},
+        {'alphas_betas': ab, 'predictions': pred, 'rbf_gam': gam,
+         'direct_coefficients': c_direct, 'direct_predictions': pred_direct},
+        meta=meta,
+    )
+
+# ---- 2. Bregman losses of the non-square methods ---------------------------------------------------
+for cls, name in [(ref.IterCpeExp, 'exp'), (ref.IterLogi, 'logistic'), (ref.IterSquare, 'square')]:
+    rng = np.random.default_rng({'exp': 11, 'logistic': 12, 'square': 13}[name])
+    num = rng.normal(0.3, 1.0, size=(9, 2))
+    den = rng.normal(0.0, 1.0, size=(11, 2))
+    gam = 0.5
+    lam = 0.1
+    model = cls(kernel=rbf, rbf_gam=gam, reg_par=lam)
+    # the reference orders the Gram matrix (target = numerator, source = denominator)
+    model.gram = torch.from_numpy(1.0 + rbf(np.concatenate([num, den]), gamma=gam))
+    model.nsamples_target, model.nsamples_source = num.shape[0], den.shape[0]
+    N = num.shape[0] + den.shape[0]
+    alphas_np = rng.normal(0, 0.05, size=N)
+    prev_np = rng.normal(0, 0.05, size=N)
+    model.alphas_prev = torch.from_numpy(prev_np)
+    alphas = torch.from_numpy(alphas_np.copy()).requires_grad_(True)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        loss = model.loss_regularized(alphas)
+    loss.backward()
+    # the regularizer's exact gradient lam * G (a - a_prev): the reference's autograd sees only half of it
+    G = 1.0 + rbf(np.concatenate([num, den]), gamma=gam)
+    write(
+        'bregman_%s_loss' % name,
+        {'repo': 'lugruber/dre_iter_reg', 'commit': COMMITS['lugruber/dre_iter_reg'],
+         'symbol': 'Exp_Kanamori/models_torch.py %s.loss_regularized' % cls.__name__},
+        {'reg_par': lam, 'rbf_gam': gam, 'kernel_offset': 1.0},
+        {'numerator': num, 'denominator': den, 'alphas': alphas_np, 'alphas_prev': prev_np},
+        {'loss': np.array(loss.item()), 'reg_gradient_exact': lam * G @ (alphas_np - prev_np)},
+        grads={'alphas': alphas.grad.numpy()},
+        meta={
+            'grad_output': 'loss',
+            'dtype': 'float64 inputs; the reference casts the loss terms to float32',
+            'notes': 'alphas ordered [numerator; denominator]. The reference wraps reg_par/2*(a - a_prev) in '
+            'torch.tensor(...), detaching it, so its autograd gradient holds only lam/2 * G (a - a_prev) of the '
+            'regularizer; grads.alphas is that reference gradient. outputs.reg_gradient_exact = lam * G (a - a_prev).',
+        },
+    )
+
+# ---- 3. densratio (uLSIF / RuLSIF) -------------------------------------------------------------------
+
+
+def loocv_scores(x, y, centers, sigmas, lambdas, alpha, variant):
+    """uLSIF/RuLSIF analytic leave-one-out score (Kanamori et al. 2009, Sec. 3.3) for every (sigma, lambda).
+    variant 'r': B1 divided by the LOO denominator as in R densratio/densityratio; 'densratio-py': without."""
+    nx, ny = len(x), len(y)
+    nmin = min(nx, ny)
+    out = np.zeros((len(sigmas), len(lambdas)))
+    for a, s in enumerate(sigmas):
+        px = np.exp(-((x[:, None, :] - centers[None]) ** 2).sum(-1) / (2 * s * s))
+        py = np.exp(-((y[:, None, :] - centers[None]) ** 2).sum(-1) / (2 * s * s))
+        H = alpha * px.T @ px / nx + (1 - alpha) * py.T @ py / ny
+        h = px.mean(0)
+        Xx, Xy_ = px[:nmin].T, py[:nmin].T
+        b = len(centers)
+        for c, lam in enumerate(lambdas):
+            B = H + np.eye(b) * lam * (ny - 1) / ny
+            BiY = np.linalg.solve(B, Xy_)
+            den_ = ny - (Xy_ * BiY).sum(0)
+            B0 = np.linalg.solve(B, h)[:, None] + BiY * ((h @ BiY) / den_)[None, :]
+            t = (Xx * BiY).sum(0)
+            B1 = np.linalg.solve(B, Xx) + BiY * ((t / den_) if variant == 'r' else t)[None, :]
+            B2 = np.maximum(0, (ny - 1) * (nx * B0 - B1) / (ny * (nx - 1)))
+            ry = (Xy_ * B2).sum(0)
+            rx = (Xx * B2).sum(0)
+            out[a, c] = (ry @ ry / 2 - rx.sum()) / nmin
+    return out
+
+
+for alpha, tag in [(0.0, 'ulsif'), (0.3, 'rulsif')]:
+    rng = np.random.default_rng(21 if alpha == 0 else 22)
+    x = rng.normal(0.5, 0.7, size=(60, 2))  # numerator p
+    y = rng.normal(0.0, 1.0, size=(70, 2))  # denominator q
+    xt = rng.normal(0.2, 1.0, size=(10, 2))
+    sig = np.array([0.3, 1.0, 3.0])
+    lams = np.array([1e-3, 1e-2, 1e-1, 1.0])
+    np.random.seed(5)
+    res = densratio_rulsif(x, y, alpha, sig, lams, kernel_num=20, verbose=False)
+    centers = res.kernel_info.centers
+    sc_r = loocv_scores(x, y, centers, sig, lams, alpha, 'r')
+    sc_py = loocv_scores(x, y, centers, sig, lams, alpha, 'densratio-py')
+    write(
+        'densratio_%s' % tag,
+        {'repo': 'hoxo-m/densratio_py', 'commit': COMMITS['hoxo-m/densratio_py'],
+         'symbol': 'densratio/RuLSIF.py RuLSIF (search_sigma_and_lambda + fit)'},
+        {'alpha': alpha, 'sigma_range': sig.tolist(), 'lambda_range': lams.tolist(), 'kernel_num': 20},
+        {'x': x, 'y': y, 'xt': xt},
+        {'centers': centers, 'theta': res.theta, 'sigma': np.array(res.kernel_info.sigma),
+         'lambda': np.array(res.lambda_), 'predictions': res.compute_density_ratio(xt),
+         'loocv_r': sc_r, 'loocv_densratio_py': sc_py},
+        meta={'grad_output': None, 'numpy_seed_before_call': 5,
+              'notes': 'x ~ numerator p, y ~ denominator q (densratio naming). loocv_* = our numpy LOOCV score '
+              'grids [sigma, lambda]; densratio-py omits the division of B1 by the LOO denominator.'},
+    )
+
+# ---- 4. IWA aggregation -----------------------------------------------------------------------------
+rng = np.random.default_rng(31)
+L, n, m, c = 5, 40, 30, 3
+
+
+def softmax(z):
+    z = z - z.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+src = softmax(rng.normal(size=(L, n, c)) * 2)
+tgt = softmax(rng.normal(size=(L, m, c)) * 2)
+labels = rng.integers(0, c, size=n)
+onehot = np.eye(c)[labels]
+w = np.exp(rng.normal(0, 0.5, size=(n, 1)))
+src_test = softmax(rng.normal(size=(L, 15, c)) * 2)
+tgt_test = softmax(rng.normal(size=(L, 12, c)) * 2)
+for rcond in [1e-2, 0.2]:
+    agg = Aggregator(rcond=rcond)
+    agg.lambdas = list(range(L))
+    agg.n_target, agg.n_source, agg.n_classes = m, n, c
+    agg.target_pred_probabilities = tgt
+    agg.source_pred_probabilities = src
+    agg.source_label_one_hot = onehot
+    agg.importance_weights = w
+    agg._compute_aggregation_weights()
+    agg.source_pred_probabilities_test = src_test
+    agg.target_pred_probabilities_test = tgt_test
+    agg._compute_ensemble_predictions()
+    write(
+        'iwa_aggregation_rcond%s' % str(rcond).replace('.', 'p'),
+        {'repo': 'lugruber/dre_iter_reg', 'commit': COMMITS['lugruber/dre_iter_reg'],
+         'symbol': 'Exp_Aggregation/approaches/aggregation.py Aggregator._compute_aggregation_weights '
+                   '(identical to Xpitfire/iwa approaches/aggregation.py)'},
+        {'rcond': rcond},
+        {'source_predictions': src, 'target_predictions': tgt, 'source_labels': labels.astype(float),
+         'importance_weights': w.reshape(-1), 'source_predictions_test': src_test,
+         'target_predictions_test': tgt_test},
+        {'matrix_G': agg.matrix_G, 'matrix_F': agg.matrix_F[:, 0], 'weights': agg.ensemble_weights,
+         'target_classes_test': agg.target_predictions_test.astype(float),
+         'source_classes_test': agg.source_predictions_test.astype(float)},
+        meta={'grad_output': None, 'notes': 'source/target predictions are softmax probabilities [models, points, classes].'},
+    )
