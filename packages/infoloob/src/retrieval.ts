@@ -1,3 +1,4 @@
+import { hopfieldUpdate } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 import { InfoLoobArgumentError } from './errors';
 
@@ -16,8 +17,8 @@ export function hopfieldRetrieval(state: tf.Tensor2D, stored: tf.Tensor2D, beta:
     throw new InfoLoobArgumentError(`hopfieldRetrieval: beta must be a finite number > 0, received ${beta}`);
   }
   return tf.tidy(() => {
-    const association = tf.softmax(tf.mul(tf.matMul(state, stored, false, true), beta));
-    const retrieved = tf.matMul(association, stored);
+    // hflayers' all-static mode with one step (@paperstack/hopfield-layer), as ml-jku/cloob configures it
+    const retrieved = hopfieldUpdate(state, stored, beta);
     return tf.div(retrieved, tf.norm(retrieved, 'euclidean', 1, true)) as tf.Tensor2D;
   });
 }

@@ -32,6 +32,7 @@ describeBackends('InverseTemperature', () => {
   });
 
   it('leaks no tensors', async () => {
+    await expectNoLeakedTensors(() => new InverseTemperature().dispose());
     const t = new InverseTemperature();
     await expectNoLeakedTensors(() => t.value());
     await expectNoLeakedTensors(() => t.clamp());

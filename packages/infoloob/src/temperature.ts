@@ -30,7 +30,9 @@ export class InverseTemperature {
       throw new InfoLoobArgumentError(`InverseTemperature: init must be in [1, ${max}], received ${init}`);
     }
     this.max = max;
-    this.variable = tf.variable(tf.scalar(Math.log(init)), trainable, name);
+    const initial = tf.scalar(Math.log(init));
+    this.variable = tf.variable(initial, trainable, name);
+    initial.dispose();
   }
 
   /** 1/τ = exp(θ), a scalar inside the gradient tape. */
