@@ -1,5 +1,9 @@
+export { attentionCore } from './attention';
+export { gelu, layerNorm } from './block';
+export { MAE_DECODER_DEFAULTS, MaeDecoder, type MaeDecoderConfig, type MaeDecoderOptions } from './decoder';
 export { CheckpointError, MaectInputError, SafetensorsError } from './errors';
 export { type MaeLossOptions, maeLoss } from './loss';
+export { type MaeForwardOptions, type MaeOptions, type MaeOutput, MaskedAutoencoder } from './mae';
 export {
   type MaskPlan,
   maskTensor,
@@ -16,4 +20,17 @@ export {
   unpatchify,
 } from './patchify';
 export { type SincosPosEmbedOptions, sincosPosEmbed2d, sincosPosEmbed2dValues } from './pos-embed';
+export { MAE_PRESETS, type MaePresetName } from './presets';
 export { seededRandom } from './random';
+export { readSafetensors, type Safetensors, writeSafetensors } from './safetensors';
+export type { ExportStateDictOptions, LoadStateDictOptions, StateDict, StateTensor } from './state-dict';
+export {
+  type EncodeOptions,
+  type Pooling,
+  pool,
+  VIT_DEFAULTS,
+  VisionTransformer,
+  type VitConfig,
+  type VitLayerArgs,
+  type VitOptions,
+} from './vit';
