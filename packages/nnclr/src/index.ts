@@ -1,5 +1,15 @@
 export { NnclrInputError } from './errors';
 export {
+  EmaHead,
+  type EmaHeadOptions,
+  type LoadStateDictOptions,
+  MlpHead,
+  type MlpHeadArgs,
+  PredictionHead,
+  ProjectionHead,
+  type StateDictValue,
+} from './heads';
+export {
   type NnclrLossOptions,
   type NnclrTwoViewLossOptions,
   type NnclrVariant,
