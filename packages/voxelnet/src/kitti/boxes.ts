@@ -272,3 +272,28 @@ export function lidarBoxesToObjects(
   }
   return out;
 }
+
+/**
+ * Keeps the points (flat N×4, Velodyne frame) that project into image_2 in front of the camera —
+ * VoxelNet §3.1 ("points that are projected outside of image boundaries are removed"), OpenPCDet
+ * `FOV_POINTS_ONLY`.
+ */
+export function cropToImageFov(
+  points: Float32Array,
+  calib: KittiCalib,
+  imageSize: readonly [number, number] = KITTI_IMAGE_SIZE,
+): Float32Array {
+  const rect = lidarToRect(points, calib, 4);
+  const { uv, depth } = rectToImage(rect, calib);
+  const out = new Float32Array(points.length);
+  let m = 0;
+  for (let i = 0; i < points.length / 4; i++) {
+    const u = uv[i * 2];
+    const v = uv[i * 2 + 1];
+    if (depth[i] > 0 && u >= 0 && u < imageSize[0] && v >= 0 && v < imageSize[1]) {
+      out.set(points.subarray(i * 4, i * 4 + 4), m);
+      m += 4;
+    }
+  }
+  return out.slice(0, m);
+}

@@ -3,6 +3,7 @@ export {
   cameraBoxCorners,
   cameraBoxesToImageBoxes,
   cameraBoxesToLidar,
+  cropToImageFov,
   KITTI_IMAGE_SIZE,
   lidarBoxesToCamera,
   lidarBoxesToObjects,
