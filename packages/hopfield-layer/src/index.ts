@@ -1,5 +1,23 @@
+export type { StateDictValue } from './association';
 export { hopfieldEnergy, lse } from './energy';
 export { HopfieldError } from './errors';
+export {
+  type BaseLayerOptions,
+  Hopfield,
+  type HopfieldArgs,
+  type HopfieldCallKwargs,
+  HopfieldLayer,
+  type HopfieldLayerArgs,
+  type HopfieldLoadOptions,
+  HopfieldPooling,
+  type HopfieldPoolingArgs,
+} from './layers';
+export {
+  ASSOCIATION_ACTIVATIONS,
+  type HopfieldDims,
+  type HopfieldOptions,
+  type ResolvedHopfieldOptions,
+} from './options';
 export {
   type AssociationMaskOptions,
   associationMatrix,

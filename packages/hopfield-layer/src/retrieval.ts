@@ -72,6 +72,17 @@ export interface HopfieldCoreResult {
 }
 
 const DEFAULT_EPS = 1e-4;
+
+/**
+ * Test hook (not exported from the package): replaces the gradient of the stored patterns used in
+ * the update step Qᵗ⁺¹ = ξᵗ K, so that tests can reproduce the reference's fixture gradients
+ * (see README, "Differences": PyTorch's `masked_select` backward on a non-contiguous tensor).
+ */
+export const testing: {
+  updateStoredGradient:
+    | ((dy: tf.Tensor3D, activeHeads: boolean[], batch: number, heads: number) => tf.Tensor)
+    | null;
+} = { updateStoredGradient: null };
 const DEFAULT_MAX_UNBOUNDED = 1000;
 
 function checkRank(name: string, t: tf.Tensor, rank: number, what: string): void {
@@ -181,7 +192,9 @@ export function buildAssociationMask(
       }
     }
     let mask: tf.Tensor = tf.zeros([1, 1, 1, numStored]);
-    if (masked != null) mask = tf.where(masked, tf.scalar(Number.NEGATIVE_INFINITY), tf.zerosLike(masked));
+    if (masked != null) {
+      mask = tf.where(masked, tf.fill(masked.shape, Number.NEGATIVE_INFINITY), tf.zeros(masked.shape));
+    }
     if (additive != null) mask = tf.add(mask, additive);
     if (masked != null) {
       const fullyMasked = tf.any(tf.all(tf.equal(mask, Number.NEGATIVE_INFINITY), -1)).dataSync()[0];
@@ -316,7 +329,14 @@ export function hopfieldCore(
       if (!active.some(Boolean)) break;
       for (let h = 0; h < H; h++) if (active[h]) updateSteps[h]++;
       // ξ-weighted average of the stored patterns is the new state (Hopfield space).
-      q3 = scaled(tf.reshape(tf.matMul(tf.reshape(xi, [B * H, L, S2]), k3), [B, H, L, d]));
+      const hook = testing.updateStoredGradient;
+      const kUpdate = hook
+        ? tf.customGrad(((x: tf.Tensor) => {
+            const heads = [...active];
+            return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => hook(dy as tf.Tensor3D, heads, B, H) };
+          }) as unknown as Parameters<typeof tf.customGrad>[0])(k3)
+        : k3;
+      q3 = scaled(tf.reshape(tf.matMul(tf.reshape(xi, [B * H, L, S2]), kUpdate), [B, H, L, d]));
     }
     const association = xi as tf.Tensor4D;
     let weights: tf.Tensor = association;
