@@ -72,7 +72,14 @@ export function checkCommon(opts: EstimatorOptions): { lambda: number; iteration
  * `fitted` in `fit`.
  */
 export abstract class KernelExpansionEstimator implements DensityRatioEstimator {
-  protected fitted: { centers: Mat; weights: Float64Array; kernel: Kernel; link: Link } | null = null;
+  protected fitted: {
+    centers: Mat;
+    weights: Float64Array;
+    kernel: Kernel;
+    link: Link;
+    /** Kernel smoothing Σ w k / Σ k instead of Σ w k (KMM's extension to new points). */
+    normalize?: boolean;
+  } | null = null;
   protected abstract readonly estimatorName: string;
 
   abstract fit(numerator: SampleInput, denominator: SampleInput): this;
@@ -99,7 +106,7 @@ export abstract class KernelExpansionEstimator implements DensityRatioEstimator 
   decisionFunction(x: SampleInput): Float64Array {
     const s = this.state();
     const X = toMat(x, `${this.estimatorName}.predict: x`, { dim: s.centers.cols });
-    return expansion(s.kernel, s.centers, s.weights, X);
+    return expansion(s.kernel, s.centers, s.weights, X, s.normalize);
   }
 
   predict(x: SampleInput): Float64Array {
@@ -124,7 +131,9 @@ export abstract class KernelExpansionEstimator implements DensityRatioEstimator 
     return tf.tidy(() => {
       const c = tf.tensor2d(Float32Array.from(s.centers.data), [s.centers.rows, s.centers.cols], 'float32');
       const w = tf.tensor2d(Float32Array.from(s.weights), [s.weights.length, 1], 'float32');
-      const f = tf.reshape(tf.matMul(kernelTensor(s.kernel, x, c), w), [-1]) as tf.Tensor1D;
+      const k = kernelTensor(s.kernel, x, c);
+      let f = tf.reshape(tf.matMul(k, w), [-1]) as tf.Tensor1D;
+      if (s.normalize) f = tf.div(f, tf.sum(k, 1));
       return linkTensor(f, s.link);
     });
   }
@@ -143,15 +152,25 @@ export abstract class KernelExpansionEstimator implements DensityRatioEstimator 
 }
 
 /** f(x_i) = Σ_l w_l k(x_i, c_l) for the rows of X, computed in row blocks. */
-export function expansion(kernel: Kernel, centers: Mat, weights: Float64Array, X: Mat): Float64Array {
+export function expansion(
+  kernel: Kernel,
+  centers: Mat,
+  weights: Float64Array,
+  X: Mat,
+  normalize = false,
+): Float64Array {
   const out = new Float64Array(X.rows);
   const b = centers.rows;
   forEachGramBlock(kernel, X, centers, 256, (blk, start, rows) => {
     for (let r = 0; r < rows; r++) {
       let s = 0;
       const o = r * b;
-      for (let l = 0; l < b; l++) s += blk[o + l] * weights[l];
-      out[start + r] = s;
+      let z = 0;
+      for (let l = 0; l < b; l++) {
+        s += blk[o + l] * weights[l];
+        z += blk[o + l];
+      }
+      out[start + r] = normalize ? s / z : s;
     }
   });
   return out;

@@ -1,3 +1,13 @@
+export {
+  BregmanDRE,
+  type BregmanLoss,
+  type BregmanOptions,
+  bregmanObjective,
+  ExponentialDRE,
+  LogisticDRE,
+  SquareDRE,
+  type SquareDREOptions,
+} from './bregman';
 export { DREInputError, DRENotFittedError, DRENumericalError } from './errors';
 export {
   type Coefficients,
@@ -16,6 +26,9 @@ export {
   medianDistance,
   resolveKernel,
 } from './kernels';
+export { KLIEP, type KLIEPOptions } from './kliep';
+export { KMM, type KMMOptions } from './kmm';
 export { KuLSIF, type KuLSIFOptions } from './kulsif';
+export { type LOOCVResult, type LSIFOptions, lsifLOOCV, RuLSIF, type RuLSIFOptions, ULSIF } from './lsif';
 export { Rng } from './random';
 export { type SampleInput, type Samples, toMat } from './samples';

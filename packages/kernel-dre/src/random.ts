@@ -5,7 +5,7 @@
 export class Rng {
   private s: number;
   constructor(seed = 0) {
-    this.s = seed >>> 0 || 0x9e3779b9;
+    this.s = scramble(seed);
   }
   /** Uniform in [0, 1). */
   next(): number {
@@ -41,4 +41,15 @@ export class Rng {
   sample(n: number, k: number): Int32Array {
     return this.permutation(n).subarray(0, Math.min(k, n));
   }
+}
+
+/**
+ * murmur3's 32-bit finalizer of seed + golden-ratio constant: neighbouring seeds (1, 2, …) give
+ * unrelated streams (raw mulberry32 states that differ by 1 produce correlated outputs).
+ */
+export function scramble(seed: number): number {
+  let h = (seed + 0x9e3779b9) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
