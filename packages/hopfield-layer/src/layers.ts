@@ -164,6 +164,9 @@ export class Hopfield extends HopfieldBase {
 
   constructor(args: HopfieldArgs = {}) {
     super(args);
+    // Surface size errors (e.g. numHeads not dividing inputSize) at construction when sizes are given.
+    if (this.options.inputSize != null)
+      resolveDims(this.options, { state: null, stored: null, projection: null });
   }
 
   protected prefix(): string {
