@@ -162,10 +162,11 @@ export class MlpHead extends layers.Layer {
 
   /**
    * Frees the weights. Unlike a plain tfjs layer, a head that was only built with `build()` (to
-   * load a state dict) and never called can be disposed too.
+   * load a state dict) and never called can be disposed too, and an unbuilt one is a no-op.
    */
   override dispose(): ReturnType<layers.Layer['dispose']> {
-    if (this.built && this._refCount === null) this._refCount = 1;
+    if (!this.built) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    if (this._refCount === null) this._refCount = 1;
     return super.dispose();
   }
 

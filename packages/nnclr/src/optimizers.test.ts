@@ -1,0 +1,140 @@
+// LARS and AdamW against a float64 JS transcription of the reference update rules (solo-learn
+// solo/utils/lars.py; torch.optim.AdamW), three steps. Tolerance rtol 1e-5 / atol 1e-6 (float32).
+import { describeBackends, expectClose, expectNoLeakedTensors } from '@paperstack/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { AdamW, Lars, NnclrInputError, warmupCosine } from './index';
+
+const W0 = [
+  [0.5, -1.2, 0.3],
+  [2.0, 0.1, -0.7],
+];
+const B0 = [0.2, -0.4, 0.0];
+const G = [
+  [
+    [0.1, 0.2, -0.3],
+    [0.05, -0.1, 0.4],
+  ],
+  [
+    [-0.2, 0.1, 0.1],
+    [0.3, 0.0, -0.2],
+  ],
+  [
+    [0.05, 0.05, 0.05],
+    [-0.1, 0.2, 0.1],
+  ],
+];
+const GB = [
+  [0.1, 0.0, -0.1],
+  [0.2, 0.1, 0.0],
+  [-0.1, 0.3, 0.2],
+];
+const flat = (m: number[][]) => m.flat();
+const nrm = (a: number[]) => Math.hypot(...a);
+
+function refLars(
+  w: number[],
+  grads: number[][],
+  o: { lr: number; mom: number; wd: number; eta: number; excluded: boolean },
+) {
+  let p = [...w];
+  let buf: number[] | null = null;
+  for (const g of grads) {
+    let d = [...g];
+    const [pn, gn] = [nrm(p), nrm(g)];
+    if (!o.excluded && pn > 0 && gn > 0) {
+      const lars = (o.eta * pn) / (gn + pn * o.wd + 1e-8);
+      d = d.map((x, i) => (x + o.wd * p[i]) * lars);
+    }
+    buf = buf ? buf.map((b, i) => b * o.mom + d[i]) : d;
+    const b = buf;
+    p = p.map((x, i) => x - o.lr * b[i]);
+  }
+  return p;
+}
+
+function refAdamW(w: number[], grads: number[][], o: { lr: number; b1: number; b2: number; wd: number }) {
+  let p = [...w];
+  let m = p.map(() => 0);
+  let v = p.map(() => 0);
+  grads.forEach((g, k) => {
+    const t = k + 1;
+    p = p.map((x) => x * (1 - o.lr * o.wd));
+    m = m.map((x, i) => o.b1 * x + (1 - o.b1) * g[i]);
+    v = v.map((x, i) => o.b2 * x + (1 - o.b2) * g[i] ** 2);
+    p = p.map((x, i) => x - (o.lr * (m[i] / (1 - o.b1 ** t))) / (Math.sqrt(v[i] / (1 - o.b2 ** t)) + 1e-8));
+  });
+  return p;
+}
+
+describeBackends('optimizers', () => {
+  it('Lars: three steps match the reference rule; 1-D variables skip scaling and decay', () => {
+    const w = tf.variable(tf.tensor2d(W0));
+    const b = tf.variable(tf.tensor1d(B0));
+    const opt = new Lars({ learningRate: 0.5, momentum: 0.9, weightDecay: 0.01, eta: 0.02 });
+    G.forEach((g, k) => {
+      opt.applyGradients({ [w.name]: tf.tensor2d(g), [b.name]: tf.tensor1d(GB[k]) });
+    });
+    expectClose(
+      w,
+      refLars(flat(W0), G.map(flat), { lr: 0.5, mom: 0.9, wd: 0.01, eta: 0.02, excluded: false }),
+      {
+        rtol: 1e-5,
+        atol: 1e-6,
+      },
+    );
+    expectClose(b, refLars(B0, GB, { lr: 0.5, mom: 0.9, wd: 0.01, eta: 0.02, excluded: true }), {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
+    expect(opt.iterations).toBe(3);
+    opt.dispose();
+    tf.dispose([w, b]);
+  });
+
+  it('AdamW: three steps match torch.optim.AdamW', () => {
+    const w = tf.variable(tf.tensor2d(W0));
+    const opt = new AdamW({ learningRate: 0.1, beta2: 0.95, weightDecay: 0.05 });
+    for (const g of G) opt.applyGradients([{ name: w.name, tensor: tf.tensor2d(g) }]);
+    expectClose(w, refAdamW(flat(W0), G.map(flat), { lr: 0.1, b1: 0.9, b2: 0.95, wd: 0.05 }), {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
+    opt.dispose();
+    w.dispose();
+  });
+
+  it('minimize works and leaks nothing; optimizer state saves and restores', async () => {
+    for (const make of [() => new Lars({ learningRate: 0.1 }), () => new AdamW({ learningRate: 0.1 })]) {
+      const w = tf.variable(tf.tensor2d(W0));
+      const opt = make();
+      const f = () => tf.sum(tf.square(w)) as tf.Scalar;
+      await expectNoLeakedTensors(() => opt.minimize(f));
+      const saved = await opt.getWeights();
+      const other = make();
+      await other.setWeights(saved);
+      expect((await other.getWeights()).map((x) => x.name)).toEqual(saved.map((x) => x.name));
+      expect(opt.getConfig()).toEqual(other.getConfig());
+      opt.dispose();
+      other.dispose();
+      w.dispose();
+    }
+  });
+
+  it('warmupCosine: linear warm-up to the peak, cosine to the end value', () => {
+    const o = { peak: 1, totalSteps: 110, warmupSteps: 10 };
+    expect(warmupCosine(0, o)).toBe(0);
+    expect(warmupCosine(5, o)).toBeCloseTo(0.5);
+    expect(warmupCosine(10, o)).toBeCloseTo(1);
+    expect(warmupCosine(60, o)).toBeCloseTo(0.5);
+    expect(warmupCosine(110, o)).toBeCloseTo(0);
+  });
+
+  it('bad options name the argument', () => {
+    expect(() => new Lars({ learningRate: -1 })).toThrow(NnclrInputError);
+    expect(() => new Lars({ learningRate: -1 })).toThrow(
+      /options.learningRate must be a finite number >= 0, received -1/,
+    );
+    expect(() => new AdamW({ learningRate: 0.1, beta1: 2 })).toThrow(/options.beta1/);
+  });
+});

@@ -1,0 +1,315 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertInRange, NnclrInputError } from './errors';
+
+/** `{name, tensor}` as tfjs-core's (not exported) `NamedTensor`. */
+interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+type Grads = tf.NamedTensorMap | NamedTensor[];
+
+function entries(grads: Grads): [string, tf.Tensor][] {
+  return Array.isArray(grads) ? grads.map((g) => [g.name, g.tensor]) : Object.entries(grads);
+}
+
+function variableNamed(where: string, name: string): tf.Variable {
+  const v = tf.engine().registeredVariables[name];
+  if (!v)
+    throw new NnclrInputError(
+      where,
+      'variableGradients',
+      'gradients of registered variables',
+      `unknown variable '${name}'`,
+    );
+  return v;
+}
+
+function nonNegative(where: string, name: string, v: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new NnclrInputError(where, name, 'a finite number >= 0', String(v));
+  }
+  return v;
+}
+
+/** Options of {@link Lars}; defaults as solo-learn `solo/utils/lars.py` (PyTorch Lightning Bolts). */
+export interface LarsOptions {
+  /** Learning rate (settable later via `learningRate`, e.g. by a schedule). Required. */
+  learningRate: number;
+  /** Momentum μ. Default 0.9 (paper / VISSL config). */
+  momentum?: number;
+  /** Weight decay β. Default 0. */
+  weightDecay?: number;
+  /** Trust coefficient η. Default 0.001 (paper / VISSL config). */
+  eta?: number;
+  /** Denominator epsilon. Default 1e-8. */
+  epsilon?: number;
+  /** Nesterov momentum. Default false. */
+  nesterov?: boolean;
+  /** Clip the layer-wise rate at the global one: `min(η‖w‖/(…)/lr, 1)`. Default false. */
+  clipLr?: boolean;
+  /**
+   * Exclude 1-D variables (biases, BatchNorm scale/shift) from the LARS scaling and the weight
+   * decay, as NNCLR's configs do. Default true.
+   */
+  excludeBiasAndNorm?: boolean;
+}
+
+/**
+ * LARS (You et al. 2017, "Large Batch Training of Convolutional Networks", Eq. 6), the optimizer
+ * of the NNCLR paper (§4). For a variable w with gradient g, when ‖w‖ > 0 and ‖g‖ > 0 and w is not
+ * excluded: `d = η‖w‖ / (‖g‖ + β‖w‖ + ε) · (g + βw)`; otherwise `d = g`. Then SGD with momentum:
+ * `v ← μv + d` (v starts at d), `w ← w − lr·v` (Nesterov: `w ← w − lr·(d + μv)`). Same update as
+ * solo-learn `LARS`. The norms stay on the backend (no sync per variable).
+ */
+export class Lars extends tf.Optimizer {
+  static className = 'NnclrLARS';
+  learningRate: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly eta: number;
+  readonly epsilon: number;
+  readonly nesterov: boolean;
+  readonly clipLr: boolean;
+  readonly excludeBiasAndNorm: boolean;
+  private readonly buffers = new Map<string, tf.Variable>();
+
+  constructor(options: LarsOptions) {
+    super();
+    const where = 'Lars';
+    if (options == null || typeof options !== 'object') {
+      throw new NnclrInputError(where, 'options', 'an object with learningRate', String(options));
+    }
+    this.learningRate = nonNegative(where, 'options.learningRate', options.learningRate);
+    this.momentum = assertInRange(where, 'options.momentum', options.momentum ?? 0.9, 0, 1);
+    this.weightDecay = nonNegative(where, 'options.weightDecay', options.weightDecay ?? 0);
+    this.eta = nonNegative(where, 'options.eta', options.eta ?? 0.001);
+    this.epsilon = nonNegative(where, 'options.epsilon', options.epsilon ?? 1e-8);
+    this.nesterov = options.nesterov ?? false;
+    this.clipLr = options.clipLr ?? false;
+    this.excludeBiasAndNorm = options.excludeBiasAndNorm ?? true;
+  }
+
+  override applyGradients(variableGradients: Grads): void {
+    const lr = this.learningRate;
+    for (const [name, g] of entries(variableGradients)) {
+      if (g == null) continue;
+      const w = variableNamed('Lars.applyGradients', name);
+      tf.tidy(() => {
+        let d: tf.Tensor = g;
+        if (!(this.excludeBiasAndNorm && w.rank <= 1)) {
+          const wNorm = tf.norm(w);
+          const gNorm = tf.norm(g);
+          let trust: tf.Tensor = tf.mul(
+            this.eta,
+            tf.div(wNorm, tf.add(tf.add(gNorm, tf.mul(wNorm, this.weightDecay)), this.epsilon)),
+          );
+          if (this.clipLr) trust = tf.minimum(tf.div(trust, lr), 1);
+          const use = tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0));
+          d = tf.where(use, tf.mul(tf.add(g, tf.mul(w, this.weightDecay)), trust), g);
+        }
+        if (this.momentum > 0) {
+          const buf = this.buffers.get(name);
+          if (buf) {
+            buf.assign(tf.add(tf.mul(buf, this.momentum), d));
+          } else {
+            this.buffers.set(name, tf.variable(tf.clone(d), false));
+          }
+          const v = this.buffers.get(name)!;
+          d = this.nesterov ? tf.add(d, tf.mul(v, this.momentum)) : v;
+        }
+        w.assign(tf.sub(w, tf.mul(d, lr)));
+      });
+    }
+    this.incrementIterations();
+  }
+
+  override async getWeights(): Promise<NamedTensor[]> {
+    return [
+      await this.saveIterations(),
+      ...[...this.buffers].map(([name, v]) => ({ name: `${name}/lars_momentum`, tensor: v })),
+    ];
+  }
+
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    for (const { name, tensor } of rest) {
+      const key = name.replace(/\/lars_momentum$/, '');
+      this.buffers.get(key)?.dispose();
+      this.buffers.set(key, tf.variable(tensor, false));
+    }
+  }
+
+  override dispose(): void {
+    for (const v of this.buffers.values()) v.dispose();
+    this.buffers.clear();
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      momentum: this.momentum,
+      weightDecay: this.weightDecay,
+      eta: this.eta,
+      epsilon: this.epsilon,
+      nesterov: this.nesterov,
+      clipLr: this.clipLr,
+      excludeBiasAndNorm: this.excludeBiasAndNorm,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config as unknown as LarsOptions);
+  }
+}
+
+/** Options of {@link AdamW}; defaults as PyTorch `torch.optim.AdamW` except where noted. */
+export interface AdamWOptions {
+  /** Learning rate (settable later via `learningRate`). Required. */
+  learningRate: number;
+  /** β₁. Default 0.9. */
+  beta1?: number;
+  /** β₂. Default 0.999 (MAE-CT uses 0.95). */
+  beta2?: number;
+  /** ε. Default 1e-8. */
+  epsilon?: number;
+  /** Decoupled weight decay λ. Default 0.01. */
+  weightDecay?: number;
+  /** Exclude 1-D variables (biases, norms) from weight decay, as MAE / MAE-CT do. Default false. */
+  excludeBiasAndNorm?: boolean;
+}
+
+/**
+ * AdamW (Loshchilov & Hutter 2019): `w ← w·(1 − lr·λ)`, then the bias-corrected Adam step
+ * `w ← w − lr·m̂/(√v̂ + ε)`, as PyTorch `torch.optim.AdamW` (MAE-CT's optimizer). tfjs ships Adam
+ * but not AdamW.
+ */
+export class AdamW extends tf.Optimizer {
+  static className = 'NnclrAdamW';
+  learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+  readonly excludeBiasAndNorm: boolean;
+  private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
+
+  constructor(options: AdamWOptions) {
+    super();
+    const where = 'AdamW';
+    if (options == null || typeof options !== 'object') {
+      throw new NnclrInputError(where, 'options', 'an object with learningRate', String(options));
+    }
+    this.learningRate = nonNegative(where, 'options.learningRate', options.learningRate);
+    this.beta1 = assertInRange(where, 'options.beta1', options.beta1 ?? 0.9, 0, 0.999999);
+    this.beta2 = assertInRange(where, 'options.beta2', options.beta2 ?? 0.999, 0, 0.999999);
+    this.epsilon = nonNegative(where, 'options.epsilon', options.epsilon ?? 1e-8);
+    this.weightDecay = nonNegative(where, 'options.weightDecay', options.weightDecay ?? 0.01);
+    this.excludeBiasAndNorm = options.excludeBiasAndNorm ?? false;
+  }
+
+  override applyGradients(variableGradients: Grads): void {
+    const t = this.iterations + 1;
+    const lr = this.learningRate;
+    const c1 = 1 - this.beta1 ** t;
+    const c2 = 1 - this.beta2 ** t;
+    for (const [name, g] of entries(variableGradients)) {
+      if (g == null) continue;
+      const w = variableNamed('AdamW.applyGradients', name);
+      tf.tidy(() => {
+        let st = this.moments.get(name);
+        if (!st) {
+          st = {
+            m: tf.variable(tf.zerosLike(w), false),
+            v: tf.variable(tf.zerosLike(w), false),
+          };
+          this.moments.set(name, st);
+        }
+        const decay = this.excludeBiasAndNorm && w.rank <= 1 ? 0 : this.weightDecay;
+        const m = tf.add(tf.mul(st.m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(st.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        st.m.assign(m);
+        st.v.assign(v);
+        const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
+        w.assign(tf.sub(tf.mul(w, 1 - lr * decay), tf.mul(step, lr)));
+      });
+    }
+    this.incrementIterations();
+  }
+
+  override async getWeights(): Promise<NamedTensor[]> {
+    const out: NamedTensor[] = [await this.saveIterations()];
+    for (const [name, st] of this.moments) {
+      out.push({ name: `${name}/adamw_m`, tensor: st.m }, { name: `${name}/adamw_v`, tensor: st.v });
+    }
+    return out;
+  }
+
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    const byName = new Map(rest.map((w) => [w.name, w.tensor]));
+    for (const [name, m] of byName) {
+      if (!name.endsWith('/adamw_m')) continue;
+      const key = name.slice(0, -'/adamw_m'.length);
+      const v = byName.get(`${key}/adamw_v`);
+      if (!v) continue;
+      const old = this.moments.get(key);
+      if (old) tf.dispose([old.m, old.v]);
+      this.moments.set(key, { m: tf.variable(m, false), v: tf.variable(v, false) });
+    }
+  }
+
+  override dispose(): void {
+    for (const st of this.moments.values()) tf.dispose([st.m, st.v]);
+    this.moments.clear();
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      weightDecay: this.weightDecay,
+      excludeBiasAndNorm: this.excludeBiasAndNorm,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config as unknown as AdamWOptions);
+  }
+}
+
+tf.serialization.registerClass(Lars);
+tf.serialization.registerClass(AdamW);
+
+/** Options of {@link warmupCosine}. */
+export interface WarmupCosineOptions {
+  /** Peak learning rate reached after the warm-up. */
+  peak: number;
+  /** Total steps of the schedule. */
+  totalSteps: number;
+  /** Linear warm-up steps from `start`. Default 0. */
+  warmupSteps?: number;
+  /** Rate at step 0 of the warm-up. Default 0. */
+  start?: number;
+  /** Rate at the end of the cosine decay. Default 0. */
+  end?: number;
+}
+
+/**
+ * Linear warm-up then cosine decay, the schedule of NNCLR (paper §4: 10 warm-up epochs, cosine to
+ * 0) and MAE-CT (`warmup` 20% + cosine). Returns the rate for `step` (0-based).
+ */
+export function warmupCosine(step: number, options: WarmupCosineOptions): number {
+  const { peak, totalSteps, warmupSteps = 0, start = 0, end = 0 } = options;
+  if (step < warmupSteps) return start + ((peak - start) * step) / warmupSteps;
+  const span = Math.max(1, totalSteps - warmupSteps);
+  const progress = Math.min(1, (step - warmupSteps) / span);
+  return end + 0.5 * (peak - end) * (1 + Math.cos(Math.PI * progress));
+}
