@@ -1,4 +1,11 @@
 export {
+  type AggregateOptions,
+  type AggregationResult,
+  aggregate,
+  ensemblePredict,
+  type ModelPredictions,
+} from './aggregation';
+export {
   BregmanDRE,
   type BregmanLoss,
   type BregmanOptions,
@@ -32,3 +39,13 @@ export { KuLSIF, type KuLSIFOptions } from './kulsif';
 export { type LOOCVResult, type LSIFOptions, lsifLOOCV, RuLSIF, type RuLSIFOptions, ULSIF } from './lsif';
 export { Rng } from './random';
 export { type SampleInput, type Samples, toMat } from './samples';
+export {
+  type BregmanSelectionOptions,
+  type KuLSIFSelectionOptions,
+  lsifScore,
+  REFERENCE_LAMBDAS,
+  type Selection,
+  type SelectionOptions,
+  selectBregman,
+  selectKuLSIF,
+} from './selection';
