@@ -1,0 +1,187 @@
+"""PyTorch counterparts of the bench/ cases (see bench/src/cases.ts).
+
+Reads a JSON spec on stdin: {"threads": [1, 2], "budget_s": 1.0, "min_iters": 3,
+"cases": [{"id": ..., "kind": ..., "params": {...}}]} and prints one JSON object on stdout:
+{"torch": version, "numpy": version, "results": {id: {"1": median_ms, "2": median_ms}}, "errors": {...}}.
+If torch cannot be imported it prints {"error": "..."} and exits 0, so the runner marks the columns n/a.
+
+Shapes follow the tfjs cases: tensors are given in tfjs layout (NHWC, filters HWIO) and converted to
+PyTorch's native layout (NCHW, OIHW) here, so each side runs its own idiomatic code.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+except Exception as exc:  # torch or numpy absent: the runner shows n/a
+    print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
+    sys.exit(0)
+
+
+def rand(*shape, grad=False):
+    t = torch.randn(*shape, dtype=torch.float32)
+    if grad:
+        t.requires_grad_(True)
+    return t
+
+
+def conv_padding(pad, k, dilation=1):
+    if pad == "same":
+        eff = (k - 1) * dilation
+        return eff // 2  # symmetric 'same' for odd kernels, as used by the cases
+    if pad == "valid":
+        return 0
+    return int(pad)
+
+
+def make_matmul(p):
+    a = rand(*p["a"])
+    b = rand(*p["b"])
+    ta, tb = p.get("transposeA", False), p.get("transposeB", False)
+
+    def run():
+        aa = a.transpose(-1, -2) if ta else a
+        bb = b.transpose(-1, -2) if tb else b
+        torch.matmul(aa, bb)
+
+    return run
+
+
+def make_conv2d_train(p):
+    n, h, w, c = p["x"]
+    kh, kw, ci, co = p["w"]
+    x = rand(n, c, h, w, grad=True)
+    wt = rand(co, ci, kh, kw, grad=True)
+    stride = p.get("stride", 1)
+    padding = conv_padding(p.get("pad", "same"), kh)
+
+    def run():
+        y = F.conv2d(x, wt, stride=stride, padding=padding)
+        gx, gw = torch.autograd.grad(y.sum(), [x, wt])
+
+    return run
+
+
+def make_conv2d_transpose_train(p):
+    # tfjs conv2dTranspose(x [N,H,W,Cin], filter [kh,kw,Cout,Cin]); torch weight is [Cin, Cout, kh, kw]
+    n, h, w, cin = p["x"]
+    kh, kw, cout, _ = p["w"]
+    x = rand(n, cin, h, w, grad=True)
+    wt = rand(cin, cout, kh, kw, grad=True)
+    stride = p.get("stride", 1)
+    padding = (kh - stride) // 2 if p.get("pad", "same") == "same" else 0
+    output_padding = (kh - stride) % 2 if p.get("pad", "same") == "same" else 0
+
+    def run():
+        y = F.conv_transpose2d(x, wt, stride=stride, padding=padding, output_padding=output_padding)
+        torch.autograd.grad(y.sum(), [x, wt])
+
+    return run
+
+
+def make_depthwise_train(p):
+    n, h, w, c = p["x"]
+    kh, kw, _, m = p["w"]
+    x = rand(n, c, h, w, grad=True)
+    wt = rand(c * m, 1, kh, kw, grad=True)
+    stride = p.get("stride", 1)
+    padding = conv_padding(p.get("pad", "same"), kh)
+
+    def run():
+        y = F.conv2d(x, wt, stride=stride, padding=padding, groups=c)
+        torch.autograd.grad(y.sum(), [x, wt])
+
+    return run
+
+
+def make_embedding_train(p):
+    vocab, dim = p["vocab"], p["dim"]
+    ids = torch.randint(0, vocab, tuple(p["ids"]))
+    table = rand(vocab, dim, grad=True)
+
+    def run():
+        y = F.embedding(ids, table)
+        torch.autograd.grad(y.sum(), [table])
+
+    return run
+
+
+def make_attention_train(p):
+    # plain multi-head attention forward + backward, as in bench/src/cases.ts
+    b, t, d, heads = p["batch"], p["tokens"], p["dim"], p["heads"]
+    hd = d // heads
+    x = rand(b, t, d, grad=True)
+    wq, wk, wv, wo = (rand(d, d, grad=True) for _ in range(4))
+
+    def split(z):
+        return z.reshape(b, t, heads, hd).permute(0, 2, 1, 3)
+
+    def run():
+        q, k, v = split(x @ wq), split(x @ wk), split(x @ wv)
+        att = torch.softmax(q @ k.transpose(-1, -2) / hd**0.5, dim=-1)
+        o = (att @ v).permute(0, 2, 1, 3).reshape(b, t, d) @ wo
+        torch.autograd.grad(o.square().sum(), [x, wq, wk, wv, wo])
+
+    return run
+
+
+def make_segment_sum(p):
+    n, d, s = p["n"], p["dim"], p["segments"]
+    x = rand(n, d)
+    ids = torch.randint(0, s, (n,))
+
+    def run():
+        torch.zeros(s, d).index_add_(0, ids, x)
+
+    return run
+
+
+KINDS = {
+    "matmul": make_matmul,
+    "conv2d_train": make_conv2d_train,
+    "conv2d_transpose_train": make_conv2d_transpose_train,
+    "depthwise_train": make_depthwise_train,
+    "embedding_train": make_embedding_train,
+    "attention_train": make_attention_train,
+    "segment_sum": make_segment_sum,
+}
+
+
+def median_ms(run, budget_s, min_iters):
+    run()  # warm-up
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < min_iters or (time.perf_counter() - start) < budget_s:
+        t0 = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - t0) * 1e3)
+        if len(samples) >= 1000:
+            break
+    return statistics.median(samples)
+
+
+def main():
+    spec = json.load(sys.stdin)
+    torch.manual_seed(0)
+    results, errors = {}, {}
+    for threads in spec.get("threads", [1, 2]):
+        torch.set_num_threads(threads)
+        for case in spec["cases"]:
+            cid = case["id"]
+            try:
+                with torch.no_grad() if not case["kind"].endswith("_train") else torch.enable_grad():
+                    run = KINDS[case["kind"]](case["params"])
+                    ms = median_ms(run, spec.get("budget_s", 1.0), spec.get("min_iters", 3))
+                results.setdefault(cid, {})[str(threads)] = ms
+            except Exception as exc:
+                errors[cid] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps({"torch": torch.__version__, "numpy": np.__version__, "results": results, "errors": errors}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+/**
+ * `pnpm bench [--filter <id or name part>]… [--quick] [--md | --no-md]`
+ *
+ * Runs every case of cases.ts on each tfjs column (backend variant) in this process, then the
+ * PyTorch counterparts in one `python3` child, writes bench/results/<date>.json and regenerates
+ * BENCHMARKS.md at the repository root (not for filtered runs unless `--md`).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers'; // registers the gradients
+import { type BenchCase, CASES } from './cases';
+import { measure } from './measure';
+import { runTorch } from './python';
+import { benchmarksMarkdown, type CaseResult, type Column, type RunResults } from './report';
+import { VARIANTS } from './variants';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benchDir = join(here, '..');
+const repoRoot = join(benchDir, '..');
+
+const { values } = parseArgs({
+  options: {
+    filter: { type: 'string', multiple: true },
+    quick: { type: 'boolean', default: false },
+    md: { type: 'boolean' },
+    'no-md': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(
+    'usage: pnpm bench [--filter <id|name part>]… [--quick] [--md|--no-md]\n\ncases:\n' +
+      CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),
+  );
+  process.exit(0);
+}
+
+const filters = (values.filter ?? []).flatMap((f) => f.split(',')).map((f) => f.trim().toLowerCase());
+/** A filter equal to a case id selects that case; otherwise it selects ids and names containing it. */
+function matches(c: BenchCase, f: string): boolean {
+  if (CASES.some((k) => k.id.toLowerCase() === f)) return c.id.toLowerCase() === f;
+  return c.id.toLowerCase().includes(f) || c.name.toLowerCase().includes(f);
+}
+const selected = CASES.filter((c) => filters.length === 0 || filters.some((f) => matches(c, f)));
+if (selected.length === 0) {
+  console.error(
+    `bench: --filter ${filters.join(',')} matches no case; ids: ${CASES.map((c) => c.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+const quick = values.quick ?? false;
+const writeMd = values['no-md'] ? false : (values.md ?? filters.length === 0);
+const opts = quick
+  ? { budgetMs: 300, minIterations: 2, singleShotMs: 2000 }
+  : { budgetMs: 1500, minIterations: 5, singleShotMs: 5000 };
+
+function log(line: string) {
+  process.stderr.write(`${line}\n`);
+}
+
+async function runColumn(
+  column: Column,
+  setup: () => Promise<void>,
+  cases: BenchCase[],
+  results: CaseResult[],
+) {
+  await setup();
+  for (const c of cases) {
+    const row = results.find((r) => r.id === c.id)!;
+    if (column === 'cpu' && c.slowOnCpu && quick) {
+      row.cells[column] = { skipped: '--quick' };
+      continue;
+    }
+    let made: ReturnType<BenchCase['make']> | undefined;
+    try {
+      made = c.make();
+      row.cells[column] = await measure(made.run, opts);
+    } catch (err) {
+      row.cells[column] = { error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
+    } finally {
+      made?.dispose();
+    }
+    const cell = row.cells[column]!;
+    log(
+      `  ${column.padEnd(10)} ${c.id.padEnd(22)} ${'ms' in cell ? `${cell.ms.toFixed(2)} ms (n=${cell.iterations})` : JSON.stringify(cell)}`,
+    );
+  }
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain -- packages/runtime bench', {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main() {
+  const results: CaseResult[] = selected.map((c) => ({ id: c.id, name: c.name, group: c.group, cells: {} }));
+  log(`bench: ${selected.length} case(s)${quick ? ', quick' : ''}`);
+  for (const v of VARIANTS) {
+    log(`${v.column}:`);
+    await runColumn(v.column, v.setup, selected, results);
+  }
+  log('PyTorch (child python3):');
+  const withTorch = selected.filter((c) => c.torch !== undefined) as (BenchCase & {
+    torch: NonNullable<BenchCase['torch']>;
+  })[];
+  const torch = runTorch(withTorch, {
+    budgetS: opts.budgetMs / 1000,
+    minIters: opts.minIterations,
+    threads: [1, 2],
+  });
+  log(`  ${torch.torch}`);
+  for (const row of results) {
+    for (const t of ['1', '2'] as const) {
+      const column: Column = t === '1' ? 'torch-1t' : 'torch-2t';
+      const ms = torch.results[row.id]?.[t];
+      if (ms !== undefined) row.cells[column] = { ms, iterations: 0 };
+      else if (torch.errors[row.id]) row.cells[column] = { error: torch.errors[row.id] };
+    }
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const run: RunResults = {
+    meta: {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      commit: gitCommit(),
+      node: process.version,
+      cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+      torch: torch.torch,
+      quick,
+    },
+    cases: results,
+  };
+  const suffix = filters.length ? '-partial' : quick ? '-quick' : '';
+  const resultsDir = join(benchDir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${date}${suffix}.json`);
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  log(`wrote ${file}`);
+  if (writeMd) {
+    const notesFile = join(benchDir, 'NOTES.md');
+    const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
+    writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, notes));
+    log(`wrote ${join(repoRoot, 'BENCHMARKS.md')}`);
+  }
+}
+
+await main();
