@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, useBestBackend } from './index';
+import {
+  BackendUnavailableError,
+  registerWasmTrainingKernels,
+  restoreStockWasmKernels,
+  useBestBackend,
+} from './index';
 
 describe('useBestBackend', () => {
   afterAll(() => tf.setBackend('cpu'));
@@ -14,6 +19,34 @@ describe('useBestBackend', () => {
     expect(choice.attempts[0].detail).toMatch(/@tensorflow\/tfjs-node-gpu not installed/);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^paperstack: backend wasm \(wasm, best available\); skipped: /);
+    expect(choice.kernels).toEqual(
+      expect.arrayContaining([
+        'Conv2DBackpropFilter',
+        'DepthwiseConv2dNativeBackpropFilter',
+        'DepthwiseConv2dNativeBackpropInput',
+        'UnsortedSegmentSum',
+        'BatchMatMul',
+        '_FusedMatMul',
+      ]),
+    );
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+  });
+
+  it('registers nothing for other backends, and nothing twice', async () => {
+    const cpu = await useBestBackend({ backend: 'cpu', log: false });
+    expect(cpu.kernels).toEqual([]);
+    const report = registerWasmTrainingKernels();
+    expect(report.registered).toEqual([]);
+    expect(report.skipped.map((s) => s.reason)).toEqual(new Array(4).fill('already registered'));
+  });
+
+  it('can put the published wasm kernels back', async () => {
+    restoreStockWasmKernels();
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
+    await useBestBackend({ backend: 'wasm', log: false });
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d([1, 1], 'int32'))))(tf.ones([3]));
+    expect(Array.from(g.dataSync())).toEqual([0, 2, 0]);
   });
 
   it('obeys PAPERSTACK_BACKEND', async () => {

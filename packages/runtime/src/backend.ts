@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
+import { registerWasmMatMulKernels, registerWasmTrainingKernels } from './wasm/register';
 
 /**
  * Backends `useBestBackend` knows, best first. `tensorflow-gpu` and `tensorflow` are the
@@ -23,6 +24,11 @@ export interface UseBestBackendOptions {
   log?: ((line: string) => void) | false;
   /** Environment to read `PAPERSTACK_BACKEND` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * When wasm is chosen, add the training kernels it lacks and the faster matMul kernels
+   * (`registerWasmTrainingKernels`, `registerWasmMatMulKernels`). Default true.
+   */
+  wasmKernels?: boolean;
 }
 
 export interface BackendAttempt {
@@ -40,6 +46,8 @@ export interface BackendChoice {
   /** One sentence: what was chosen and why the better ones were not. */
   reason: string;
   attempts: BackendAttempt[];
+  /** Kernels @paperstack/runtime registered for this backend (wasm only). */
+  kernels: string[];
 }
 
 type Loader = () => Promise<unknown>;
@@ -135,10 +143,19 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     attempts.push(attempt);
     if (!attempt.ok) continue;
     await ensureGradients();
+    const kernels: string[] = [];
+    if (candidate === 'wasm' && opts.wasmKernels !== false) {
+      for (const report of [registerWasmTrainingKernels(), registerWasmMatMulKernels()]) {
+        kernels.push(
+          ...report.registered,
+          ...report.skipped.filter((k) => k.reason === 'already registered').map((k) => k.kernel),
+        );
+      }
+    }
     const skipped = attempts.filter((a) => !a.ok).map((a) => a.detail);
     const how = forced ? 'forced by PAPERSTACK_BACKEND/option' : 'best available';
     const reason = `${loaders[candidate].tfName} (${candidate}, ${how})${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
-    const choice: BackendChoice = { backend: tf.getBackend(), candidate, reason, attempts };
+    const choice: BackendChoice = { backend: tf.getBackend(), candidate, reason, attempts, kernels };
     if (opts.log !== false) (opts.log ?? console.log)(`paperstack: backend ${reason}`);
     return choice;
   }

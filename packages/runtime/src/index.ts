@@ -8,3 +8,9 @@ export {
   useBestBackend,
 } from './backend';
 export { BackendUnavailableError } from './errors';
+export {
+  registerWasmMatMulKernels,
+  registerWasmTrainingKernels,
+  restoreStockWasmKernels,
+  type WasmKernelReport,
+} from './wasm/register';

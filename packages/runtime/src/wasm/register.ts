@@ -1,0 +1,72 @@
+import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { captureStock, stockConfig } from './kernel-utils';
+import { MATMUL_KERNELS } from './matmul-kernels';
+import { TRAINING_KERNELS } from './training-kernels';
+
+/** What a `registerWasm…Kernels()` call did. */
+export interface WasmKernelReport {
+  /** Kernels now served by @paperstack/runtime. */
+  registered: string[];
+  /** Kernels left alone, with why (already ours, or the wasm backend has its own). */
+  skipped: { kernel: string; reason: string }[];
+}
+
+const ours = new WeakSet<KernelConfig>();
+const isOurs = (c: KernelConfig) => ours.has(c);
+
+function install(config: KernelConfig, replaceStock: boolean, report: WasmKernelReport) {
+  const name = config.kernelName;
+  const current = getKernel(name, 'wasm');
+  if (current !== undefined && isOurs(current)) {
+    report.skipped.push({ kernel: name, reason: 'already registered' });
+    return;
+  }
+  if (current !== undefined && !replaceStock) {
+    report.skipped.push({ kernel: name, reason: 'the wasm backend has its own' });
+    return;
+  }
+  const stock = captureStock(name, isOurs);
+  // Keep the published kernel's setup (it binds its wasm function when the backend initializes);
+  // ours call the published kernel for the cases it already does fast.
+  const mine: KernelConfig = { ...config, setupFunc: stock?.setupFunc, disposeFunc: stock?.disposeFunc };
+  ours.add(mine);
+  if (current !== undefined) unregisterKernel(name, 'wasm');
+  registerKernel(mine);
+  report.registered.push(name);
+}
+
+/**
+ * Adds the wasm kernels that training needs and tfjs-backend-wasm 4.22 lacks —
+ * `Conv2DBackpropFilter` (gradients of conv2d and conv2dTranspose),
+ * `DepthwiseConv2dNativeBackpropFilter/Input` and `UnsortedSegmentSum` (gradient of gather,
+ * i.e. embeddings) — only where the backend has none. Idempotent; `useBestBackend()` calls it
+ * when it picks wasm. Works before or after `tf.setBackend('wasm')`.
+ */
+export function registerWasmTrainingKernels(): WasmKernelReport {
+  const report: WasmKernelReport = { registered: [], skipped: [] };
+  for (const k of TRAINING_KERNELS) install(k, false, report);
+  return report;
+}
+
+/**
+ * Replaces the wasm `BatchMatMul` and `_FusedMatMul` kernels with ones that send transposed and
+ * batched products to XNNPACK too (the published ones do so only for unbatched, untransposed
+ * products). Same results, broadcasting, bias and activations. Idempotent; `useBestBackend()`
+ * calls it when it picks wasm.
+ */
+export function registerWasmMatMulKernels(): WasmKernelReport {
+  const report: WasmKernelReport = { registered: [], skipped: [] };
+  for (const k of MATMUL_KERNELS) install(k, true, report);
+  return report;
+}
+
+/** Puts back the kernels tfjs-backend-wasm registered itself and removes the ones we added. */
+export function restoreStockWasmKernels(): void {
+  for (const k of [...TRAINING_KERNELS, ...MATMUL_KERNELS]) {
+    const current = getKernel(k.kernelName, 'wasm');
+    if (current === undefined || !isOurs(current)) continue;
+    unregisterKernel(k.kernelName, 'wasm');
+    const stock = stockConfig(k.kernelName);
+    if (stock !== undefined) registerKernel(stock);
+  }
+}
