@@ -1,7 +1,29 @@
+export { AdamW, type AdamWOptions, type ParamGroup, warmupCosine } from './adamw';
 export { attentionCore } from './attention';
+export { type AugmentOptions, augment } from './augment';
 export { gelu, layerNorm } from './block';
+export {
+  ContrastiveTuner,
+  type ContrastiveTuningOptions,
+  type TuningStepOptions,
+  type TuningStepResult,
+} from './contrastive-tuning';
 export { MAE_DECODER_DEFAULTS, MaeDecoder, type MaeDecoderConfig, type MaeDecoderOptions } from './decoder';
 export { CheckpointError, MaectInputError, SafetensorsError } from './errors';
+export {
+  type ClusteringResult,
+  clusteringAccuracy,
+  extractFeatures,
+  type Features,
+  type KnnOptions,
+  kmeansClustering,
+  knnAccuracy,
+  type LinearProbeOptions,
+  linearProbeAccuracy,
+  lowShotIndices,
+  normalizedMutualInformation,
+  subsetFeatures,
+} from './evaluation';
 export { type MaeLossOptions, maeLoss } from './loss';
 export { type MaeForwardOptions, type MaeOptions, type MaeOutput, MaskedAutoencoder } from './mae';
 export {
