@@ -17,6 +17,8 @@ export interface RunResult extends Diagnostics {
   objective: Objective;
   seed: number;
   finalLoss: number;
+  /** Loss after each step. */
+  losses: number[];
   invTau: number;
   trainMs: number;
 }
@@ -54,6 +56,7 @@ export function compareObjectives(opts: ComparisonOptions = {}): RunResult[] {
         objective,
         seed,
         finalLoss: models.losses.at(-1) ?? Number.NaN,
+        losses: models.losses,
         invTau: models.invTau,
         trainMs,
         ...d,

@@ -1,31 +1,60 @@
-// The main job (`npm run demo`): picks the backend, then runs each pipeline's quick preset.
+// The main job (`npm run demo`): picks the backend, runs each paper pipeline's preset, writes the report.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
+import { PIPELINES } from './pipelines/index';
 import { progress } from './progress';
-import { trainWarmupModel } from './warmup';
+import { writeReport } from './report/render';
+import type { PipelineReport } from './report/types';
 
 const { values } = parseArgs({
   options: {
+    only: { type: 'string', multiple: true },
+    full: { type: 'boolean', default: false },
     backend: { type: 'string' },
-    steps: { type: 'string', default: '60' },
+    kitti: { type: 'string' },
+    out: { type: 'string', default: 'reports' },
     help: { type: 'boolean', short: 'h' },
   },
 });
-
+const names = PIPELINES.map((p) => p.name);
 if (values.help) {
-  console.log(`usage: npm run demo -- [--backend tensorflow|wasm|cpu] [--steps N]`);
+  console.log(`usage: npm run demo -- [--only <pipeline> ...] [--full] [--backend tensorflow|wasm|cpu] [--kitti DIR] [--out DIR]
+pipelines: ${names.join(', ')}
+writes <out>/<timestamp>/index.html (default out: reports/ at the repository root)`);
   process.exit(0);
 }
-
-const steps = Number(values.steps);
-if (!Number.isInteger(steps) || steps < 1) {
-  console.error(`demo: --steps expects a positive integer, received '${values.steps}'`);
+const unknown = (values.only ?? []).filter((n) => !names.includes(n));
+if (unknown.length) {
+  console.error(`demo: --only expects one of ${names.join(', ')}; received ${unknown.join(', ')}`);
   process.exit(2);
 }
+const selected = values.only?.length ? PIPELINES.filter((p) => values.only?.includes(p.name)) : PIPELINES;
 
+const started = new Date();
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });
-const bar = progress('warm-up MLP', steps);
-const r = await trainWarmupModel(steps, bar);
-bar.done(
-  `loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}, train accuracy ${(100 * r.accuracy).toFixed(1)}%, ${r.msPerStep.toFixed(1)} ms/step on ${choice.backend}`,
+const reports: PipelineReport[] = [];
+for (const pipeline of selected) {
+  console.log(`\n== ${pipeline.title}`);
+  reports.push(
+    await pipeline.run({
+      preset: values.full ? 'full' : 'quick',
+      stage: (t, n) => progress(t, n),
+      kittiDir: values.kitti,
+    }),
+  );
+}
+// pnpm runs this from examples/demo: reports go to the repository root unless --out is absolute.
+const root = join(import.meta.dirname, '..', '..', '..');
+const dir = join(
+  values.out.startsWith('/') ? values.out : join(root, values.out),
+  started.toISOString().replace(/[:.]/g, '-'),
 );
+const path = await writeReport(dir, reports, {
+  started,
+  backend: choice.backend,
+  preset: values.full ? 'full' : 'quick',
+  totalMs: Date.now() - started.getTime(),
+  node: process.version,
+});
+console.log(`\nreport: ${path}`);
