@@ -15,13 +15,13 @@ export async function figureToSvg(figure: Figure): Promise<string> {
   }
 }
 
-const escape = (s: unknown) =>
+const escapeHtml = (s: unknown) =>
   String(s).replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
   );
 
-const cell = (v: string | number) => (typeof v === 'number' ? formatNumber(v) : escape(v));
+const cell = (v: string | number) => (typeof v === 'number' ? formatNumber(v) : escapeHtml(v));
 
 export function formatNumber(v: number): string {
   if (Number.isInteger(v)) return String(v);
@@ -30,9 +30,9 @@ export function formatNumber(v: number): string {
 }
 
 function tableHtml(t: Table): string {
-  const head = t.columns.map((c) => `<th>${escape(c)}</th>`).join('');
+  const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = t.rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('\n');
-  return `<h4>${escape(t.title)}</h4>\n<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<h4>${escapeHtml(t.title)}</h4>\n<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 export interface RunInfo {
@@ -54,19 +54,19 @@ export async function writeReport(dir: string, reports: PipelineReport[], info: 
       const file = `${r.name}-${i + 1}.svg`;
       writeFileSync(join(dir, file), svg);
       figures.push(
-        `<figure><h4>${escape(f.title)}</h4>${svg}${f.caption ? `<figcaption>${escape(f.caption)}</figcaption>` : ''}</figure>`,
+        `<figure><h4>${escapeHtml(f.title)}</h4>${svg}${f.caption ? `<figcaption>${escapeHtml(f.caption)}</figcaption>` : ''}</figure>`,
       );
     }
     const timing = Object.entries(r.timing)
-      .map(([k, ms]) => `${escape(k)} ${(ms / 1000).toFixed(1)} s`)
+      .map(([k, ms]) => `${escapeHtml(k)} ${(ms / 1000).toFixed(1)} s`)
       .join(' · ');
-    sections.push(`<section id="${escape(r.name)}">
-<h2>${escape(r.title)}</h2>
-<p>${escape(r.summary)}</p>
-<details><summary>Configuration</summary><pre>${escape(JSON.stringify(r.config, null, 2))}</pre></details>
+    sections.push(`<section id="${escapeHtml(r.name)}">
+<h2>${escapeHtml(r.title)}</h2>
+<p>${escapeHtml(r.summary)}</p>
+<details><summary>Configuration</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 2))}</pre></details>
 ${r.tables.map(tableHtml).join('\n')}
 ${figures.join('\n')}
-${r.notes?.length ? `<ul class="notes">${r.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : ''}
+${r.notes?.length ? `<ul class="notes">${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <p class="timing">Timing: ${timing}</p>
 </section>`);
   }
@@ -79,8 +79,8 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margi
 section{border-top:2px solid #ddd;margin-top:2em}.timing,.meta{color:#666}pre{background:#f7f7f7;padding:.5em}
 </style></head><body>
 <h1>paperstack demo report</h1>
-<p class="meta">${escape(info.started.toISOString())} · backend ${escape(info.backend)} · preset ${escape(info.preset)} · Node ${escape(info.node)} · total ${(info.totalMs / 1000).toFixed(1)} s</p>
-<nav>${reports.map((r) => `<a href="#${escape(r.name)}">${escape(r.title)}</a>`).join(' · ')}</nav>
+<p class="meta">${escapeHtml(info.started.toISOString())} · backend ${escapeHtml(info.backend)} · preset ${escapeHtml(info.preset)} · Node ${escapeHtml(info.node)} · total ${(info.totalMs / 1000).toFixed(1)} s</p>
+<nav>${reports.map((r) => `<a href="#${escapeHtml(r.name)}">${escapeHtml(r.title)}</a>`).join(' · ')}</nav>
 ${sections.join('\n')}
 </body></html>
 `;
