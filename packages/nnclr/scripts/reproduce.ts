@@ -28,6 +28,7 @@ const BACKEND = arg('backend', 'wasm');
 const STEPS = Number(arg('steps', '400'));
 const SEEDS = arg('seeds', '0,1,2').split(',').map(Number);
 const OUT = arg('out', '');
+const SHIFT_ONLY = arg('aug', 'full') === 'shift';
 const BATCH = 128;
 const QUEUE = 1024;
 const TAU = 0.1;
@@ -53,8 +54,8 @@ function batches(data: Dataset, seed: number): Iterable<TwoViewBatch> {
       const v0 = new Float32Array(BATCH * PIXELS);
       const v1 = new Float32Array(BATCH * PIXELS);
       idx.forEach((j, i) => {
-        v0.set(augment(data.images[j], rng), i * PIXELS);
-        v1.set(augment(data.images[j], rng), i * PIXELS);
+        v0.set(augment(data.images[j], rng, SHIFT_ONLY), i * PIXELS);
+        v1.set(augment(data.images[j], rng, SHIFT_ONLY), i * PIXELS);
       });
       yield {
         view0: tf.tensor2d(v0, [BATCH, PIXELS]),
@@ -191,7 +192,7 @@ async function main() {
     return acc;
   })();
   console.log(
-    `backend ${tf.getBackend()}, ${STEPS} steps × batch ${BATCH}, queue ${QUEUE}, τ ${TAU}; k-NN memory ${LABELLED} labelled; raw pixels k-NN ${pixels.toFixed(1)}%`,
+    `backend ${tf.getBackend()}, ${STEPS} steps × batch ${BATCH}, queue ${QUEUE}, τ ${TAU}, augmentation ${SHIFT_ONLY ? 'shift only' : 'full'}; k-NN memory ${LABELLED} labelled; raw pixels k-NN ${pixels.toFixed(1)}%`,
   );
   const rows: Record<string, number>[] = [];
   for (const seed of SEEDS) {

@@ -109,13 +109,14 @@ function gauss(rng: Mulberry32): number {
 
 /**
  * One augmented view: random translation by up to ±3 px (zero fill), contrast × U(0.6, 1.4),
- * random erasing of a 5×5 patch with p = 0.5, additive N(0, 0.1²) noise.
+ * random erasing of a 5×5 patch with p = 0.5, additive N(0, 0.1²) noise. `shiftOnly`: the
+ * translation alone (the paper's "fewer augmentations" setting, §5).
  */
-export function augment(img: Float32Array, rng: Mulberry32): Float32Array {
+export function augment(img: Float32Array, rng: Mulberry32, shiftOnly = false): Float32Array {
   const sx = Math.floor(rng.next() * 7) - 3;
   const sy = Math.floor(rng.next() * 7) - 3;
-  const gain = 0.6 + rng.next() * 0.8;
-  const erase = rng.next() < 0.5;
+  const gain = shiftOnly ? 1 : 0.6 + rng.next() * 0.8;
+  const erase = !shiftOnly && rng.next() < 0.5;
   const ex = Math.floor(rng.next() * (SIDE - 5));
   const ey = Math.floor(rng.next() * (SIDE - 5));
   const out = new Float32Array(PIXELS);
@@ -125,7 +126,7 @@ export function augment(img: Float32Array, rng: Mulberry32): Float32Array {
       const oy = y - sy;
       let v = ox >= 0 && ox < SIDE && oy >= 0 && oy < SIDE ? img[oy * SIDE + ox] * gain : 0;
       if (erase && x >= ex && x < ex + 5 && y >= ey && y < ey + 5) v = 0;
-      out[y * SIDE + x] = v + 0.1 * gauss(rng);
+      out[y * SIDE + x] = shiftOnly ? v : v + 0.1 * gauss(rng);
     }
   }
   return out;

@@ -104,6 +104,27 @@ describeBackends('optimizers', () => {
     w.dispose();
   });
 
+  it('AdamW paramGroup: per-variable learning-rate factor and weight decay (PyTorch param groups)', () => {
+    const w = tf.variable(tf.tensor2d(W0));
+    const b = tf.variable(tf.tensor1d(B0));
+    const opt = new AdamW({
+      learningRate: 0.1,
+      weightDecay: 0.05,
+      paramGroup: (v) => (v.name === w.name ? { lrScale: 0.65 ** 2 } : { weightDecay: 1e-5 }),
+    });
+    G.forEach((g, k) => {
+      opt.applyGradients({ [w.name]: tf.tensor2d(g), [b.name]: tf.tensor1d(GB[k]) });
+    });
+    const o = { b1: 0.9, b2: 0.999 };
+    expectClose(w, refAdamW(flat(W0), G.map(flat), { ...o, lr: 0.1 * 0.65 ** 2, wd: 0.05 }), {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
+    expectClose(b, refAdamW(B0, GB, { ...o, lr: 0.1, wd: 1e-5 }), { rtol: 1e-5, atol: 1e-6 });
+    opt.dispose();
+    tf.dispose([w, b]);
+  });
+
   it('minimize works and leaks nothing; optimizer state saves and restores', async () => {
     for (const make of [() => new Lars({ learningRate: 0.1 }), () => new AdamW({ learningRate: 0.1 })]) {
       const w = tf.variable(tf.tensor2d(W0));

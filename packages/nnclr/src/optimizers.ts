@@ -179,6 +179,12 @@ export interface AdamWOptions {
   weightDecay?: number;
   /** Exclude 1-D variables (biases, norms) from weight decay, as MAE / MAE-CT do. Default false. */
   excludeBiasAndNorm?: boolean;
+  /**
+   * Per-variable parameter group, as PyTorch's param groups: a learning-rate factor (e.g. MAE-CT's
+   * layer-wise decay 0.65^(L−b)) and/or a weight decay replacing `weightDecay` (e.g. 1e-5 for the
+   * head next to 0.05 for the encoder). Called once per variable; not serialised. Default none.
+   */
+  paramGroup?: (variable: tf.Variable) => { lrScale?: number; weightDecay?: number } | undefined;
 }
 
 /**
@@ -194,6 +200,8 @@ export class AdamW extends tf.Optimizer {
   readonly epsilon: number;
   readonly weightDecay: number;
   readonly excludeBiasAndNorm: boolean;
+  private readonly paramGroup?: AdamWOptions['paramGroup'];
+  private readonly groups = new Map<string, { lrScale: number; weightDecay: number }>();
   private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
 
   constructor(options: AdamWOptions) {
@@ -208,6 +216,21 @@ export class AdamW extends tf.Optimizer {
     this.epsilon = nonNegative(where, 'options.epsilon', options.epsilon ?? 1e-8);
     this.weightDecay = nonNegative(where, 'options.weightDecay', options.weightDecay ?? 0.01);
     this.excludeBiasAndNorm = options.excludeBiasAndNorm ?? false;
+    this.paramGroup = options.paramGroup;
+  }
+
+  private groupOf(w: tf.Variable): { lrScale: number; weightDecay: number } {
+    let g = this.groups.get(w.name);
+    if (!g) {
+      const custom = this.paramGroup?.(w) ?? {};
+      const base = this.excludeBiasAndNorm && w.rank <= 1 ? 0 : this.weightDecay;
+      g = {
+        lrScale: nonNegative('AdamW', `paramGroup(${w.name}).lrScale`, custom.lrScale ?? 1),
+        weightDecay: nonNegative('AdamW', `paramGroup(${w.name}).weightDecay`, custom.weightDecay ?? base),
+      };
+      this.groups.set(w.name, g);
+    }
+    return g;
   }
 
   override applyGradients(variableGradients: Grads): void {
@@ -218,6 +241,8 @@ export class AdamW extends tf.Optimizer {
     for (const [name, g] of entries(variableGradients)) {
       if (g == null) continue;
       const w = variableNamed('AdamW.applyGradients', name);
+      const group = this.groupOf(w);
+      const lrW = lr * group.lrScale;
       tf.tidy(() => {
         let st = this.moments.get(name);
         if (!st) {
@@ -227,13 +252,13 @@ export class AdamW extends tf.Optimizer {
           };
           this.moments.set(name, st);
         }
-        const decay = this.excludeBiasAndNorm && w.rank <= 1 ? 0 : this.weightDecay;
+        const decay = group.weightDecay;
         const m = tf.add(tf.mul(st.m, this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(st.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         st.m.assign(m);
         st.v.assign(v);
         const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
-        w.assign(tf.sub(tf.mul(w, 1 - lr * decay), tf.mul(step, lr)));
+        w.assign(tf.sub(tf.mul(w, 1 - lrW * decay), tf.mul(step, lrW)));
       });
     }
     this.incrementIterations();
