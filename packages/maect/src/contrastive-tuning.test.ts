@@ -37,7 +37,7 @@ describeBackends('MAE-CT contrastive tuning', () => {
     const ema0 = snapshot(s3.ema!.target.weights);
     s3.step(v0, v1, { ids, labels, lrFactor: 1 });
     const after = snapshot(vit.weights);
-    const changed = vit.weights.map((w, i) => after[i].some((a, j) => a !== before[i][j]));
+    const changed = vit.weights.map((_w, i) => after[i].some((a, j) => a !== before[i][j]));
     const names = vit.weights.map((w) => w.originalName);
     for (let i = 0; i < names.length; i++) {
       const upper = names[i].startsWith('blocks.1.') || names[i].startsWith('norm.');

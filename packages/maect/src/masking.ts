@@ -86,13 +86,20 @@ export function randomMasking(
   return { batch, tokens, keep, idsShuffle, idsRestore, mask };
 }
 
-/** `[batch, keep, tokens]` one-hot rows: row `k` of sample `b` selects patch `idsShuffle[b, k]`. */
-function selection(plan: MaskPlan): tf.Tensor3D {
+/**
+ * One-hot selection: `[batch, keep, tokens]`, row `k` of sample `b` selects patch `idsShuffle[b, k]`;
+ * with `transposed`, its transpose `[batch, tokens, keep]` (built directly: transposed matMuls are
+ * slow on wasm).
+ */
+function selection(plan: MaskPlan, transposed = false): tf.Tensor3D {
   const { batch, tokens, keep, idsShuffle } = plan;
   const sel = new Float32Array(batch * keep * tokens);
   for (let b = 0; b < batch; b++)
-    for (let k = 0; k < keep; k++) sel[(b * keep + k) * tokens + idsShuffle[b * tokens + k]] = 1;
-  return tf.tensor3d(sel, [batch, keep, tokens]);
+    for (let k = 0; k < keep; k++) {
+      const l = idsShuffle[b * tokens + k];
+      sel[transposed ? (b * tokens + l) * keep + k : (b * keep + k) * tokens + l] = 1;
+    }
+  return tf.tensor3d(sel, transposed ? [batch, tokens, keep] : [batch, keep, tokens]);
 }
 
 function checkTokens(x: tf.Tensor, plan: MaskPlan, argument: string, tokens: number): void {
@@ -121,7 +128,7 @@ export function restoreTokens(kept: tf.Tensor, maskToken: tf.Tensor, plan: MaskP
   if (maskToken.size !== dim)
     throw new MaectInputError('maskToken', `${dim} values`, `shape ${shapeString(maskToken.shape)}`);
   return tf.tidy(() => {
-    const scattered = tf.matMul(selection(plan), kept as tf.Tensor3D, true, false);
+    const scattered = tf.matMul(selection(plan, true), kept as tf.Tensor3D);
     const m = tf.tensor3d(plan.mask, [plan.batch, plan.tokens, 1]);
     return tf.add(scattered, tf.mul(m, tf.reshape(maskToken, [1, 1, dim]))) as tf.Tensor3D;
   });
