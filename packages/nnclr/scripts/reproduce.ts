@@ -35,7 +35,8 @@ const TAU = 0.1;
 const K = 20;
 
 function encoder(seed: number): tfl.LayersModel {
-  const init = (s: number) => tfl.initializers.heNormal({ seed: s });
+  // tfjs treats a seed of 0 as unseeded: offset by 1.
+  const init = (s: number) => tfl.initializers.heNormal({ seed: s + 1 });
   return tfl.sequential({
     layers: [
       tfl.layers.dense({ units: 256, inputShape: [PIXELS], kernelInitializer: init(seed), useBias: false }),

@@ -191,12 +191,19 @@ describeBackends('heads', () => {
     loaded.dispose();
   });
 
-  it('the same seed gives the same weights', () => {
-    const [a, b] = [new MlpHead({ units: [3], seed: 7 }), new MlpHead({ units: [3], seed: 7 })];
-    for (const h of [a, b]) h.build([null, 2]);
-    expectClose(a.getWeights()[0], b.getWeights()[0], { rtol: 0, atol: 0 });
-    a.dispose();
-    b.dispose();
+  it('the same seed gives the same weights (0 included), another seed other ones', () => {
+    const make = (seed: number) => new MlpHead({ units: [3, 2], bias: 'always', batchNorm: 'none', seed });
+    const [a, b, c] = [make(0), make(0), make(1)];
+    for (const h of [a, b, c]) h.build([null, 2]);
+    a.getWeights().forEach((w, i) => {
+      expectClose(w, b.getWeights()[i], { rtol: 0, atol: 0 });
+      expect(Array.from(w.dataSync())).not.toEqual(Array.from(c.getWeights()[i].dataSync()));
+      // PyTorch nn.Linear bounds: U(±1/√fan_in).
+      expect(Math.max(...Array.from(w.dataSync(), Math.abs))).toBeLessThanOrEqual(
+        1 / Math.sqrt(i < 2 ? 2 : 3),
+      );
+    });
+    for (const h of [a, b, c]) h.dispose();
   });
 
   it('EmaHead: starts as a copy, then target ← τ·target + (1−τ)·online; BN statistics copied', () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import { assertInRange, assertPositiveInt, assertPositiveNumber, fmtShape, NnclrInputError } from './errors';
+import { uniforms } from './random';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Kwargs = Parameters<layers.Layer['call']>[1];
@@ -117,20 +118,24 @@ export class MlpHead extends layers.Layer {
     let seq = 0;
     this.blocks = this.units.map((out, i) => {
       const limit = 1 / Math.sqrt(fanIn);
-      const seed = this.seed == null ? undefined : this.seed + 2 * i;
-      const uniform = (s?: number) => initializers.randomUniform({ minval: -limit, maxval: limit, seed: s });
+      const uniform = initializers.randomUniform({ minval: -limit, maxval: limit });
       const block: Block = {
-        kernel: this.addWeight(`linear${i}/kernel`, [fanIn, out], 'float32', uniform(seed)),
+        kernel: this.addWeight(`linear${i}/kernel`, [fanIn, out], 'float32', uniform),
         linearIndex: seq++,
         bnIndex: -1,
       };
-      if (this.hasBias(i)) {
-        block.bias = this.addWeight(
-          `linear${i}/bias`,
-          [out],
-          'float32',
-          uniform(seed == null ? undefined : seed + 1),
-        );
+      if (this.hasBias(i)) block.bias = this.addWeight(`linear${i}/bias`, [out], 'float32', uniform);
+      if (this.seed != null) {
+        // Seeded draws come from this package's generator: tfjs's seeded initializers treat a seed
+        // of 0 as "no seed".
+        const seed = this.seed;
+        const fill = (v: LayerVariable, k: number) =>
+          tf.tidy(() => {
+            const n = v.shape.reduce((a: number, b) => a * (b as number), 1);
+            v.write(tf.tensor(uniforms(n, seed * 1009 + 2 * i + k, -limit, limit), v.shape as number[]));
+          });
+        fill(block.kernel, 0);
+        if (block.bias) fill(block.bias, 1);
       }
       if (this.hasBn(i)) {
         block.bnIndex = seq++;

@@ -26,3 +26,27 @@ export class Mulberry32 {
     this.s = s >>> 0;
   }
 }
+
+/**
+ * `n` standard-normal float32 values from `seed` (Box-Muller on {@link Mulberry32}). Used instead
+ * of tfjs's seeded random ops, which ignore a seed of 0 (`seed ? seed : Math.random()`).
+ */
+export function gaussians(n: number, seed: number): Float32Array {
+  const rng = new Mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rng.next()));
+    const t = 2 * Math.PI * rng.next();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+  }
+  return out;
+}
+
+/** `n` float32 values uniform in [lo, hi) from `seed`. */
+export function uniforms(n: number, seed: number, lo: number, hi: number): Float32Array {
+  const rng = new Mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng.next();
+  return out;
+}

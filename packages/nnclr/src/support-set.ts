@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertPositiveInt, fmtShape, NnclrInputError } from './errors';
 import { l2Normalize } from './normalize';
-import { Mulberry32 } from './random';
+import { gaussians, Mulberry32 } from './random';
 
 /** Options of {@link SupportSet}; every default is stated here once. */
 export interface SupportSetOptions {
@@ -11,7 +11,7 @@ export interface SupportSetOptions {
   dim: number;
   /**
    * How the queue starts. `'random'` (default; lightly, solo-learn, MAE-CT): L2-normalised N(0, 1)
-   * rows drawn from `seed`, all L rows valid from the first lookup. `'empty'`: no row is valid until
+   * rows drawn from `seed` (by this package's own generator: any integer seed, 0 included), all L rows valid from the first lookup. `'empty'`: no row is valid until
    * enqueued; lookups search only the rows written so far.
    */
   init?: 'random' | 'empty';
@@ -157,7 +157,7 @@ export class SupportSet {
     this.valid = init === 'random' ? this.size : 0;
     const all = tf.tidy(() =>
       init === 'random'
-        ? l2Normalize(tf.randomNormal([this.size, this.dim], 0, 1, 'float32', seed))
+        ? l2Normalize(tf.tensor2d(gaussians(this.size * this.dim, seed ^ 0x5eed), [this.size, this.dim]))
         : tf.zeros([this.size, this.dim]),
     ) as tf.Tensor2D;
     this.blocks = this.split(all);

@@ -15,14 +15,16 @@ import {
   type TwoViewBatch,
   warmupCosine,
 } from './index';
+import { gaussians } from './random';
 
 /** 4 clusters in 8-D; two views = the same point plus independent noise. */
 function batch(step: number, n = 16): TwoViewBatch {
   return tf.tidy(() => {
     const labels = Array.from({ length: n }, (_, i) => (i + step) % 4);
-    const centres = tf.randomNormal([4, 8], 0, 1, 'float32', 99);
+    const centres = tf.tensor2d(gaussians(32, 99), [4, 8]);
     const x = tf.gather(centres, tf.tensor1d(labels, 'int32'));
-    const view = (s: number) => tf.add(x, tf.randomNormal([n, 8], 0, 0.3, 'float32', step * 2 + s));
+    const view = (s: number) =>
+      tf.add(x, tf.mul(tf.tensor2d(gaussians(n * 8, 1000 + step * 2 + s), [n, 8]), 0.3));
     const ids = labels.map((_, i) => (step * n + i) % 64);
     return { view0: tf.keep(view(0)), view1: tf.keep(view(1)), ids, labels };
   });
@@ -126,7 +128,7 @@ describeBackends('NnclrTrainer', () => {
     const b = batch(1);
     s.trainer.trainStep(b);
     expect(s.encoder.getWeights().map((w) => w.arraySync())).toEqual(before);
-    const w = tf.variable(tf.randomNormal([8, 16], 0, 0.3, 'float32', 5));
+    const w = tf.variable(tf.mul(tf.tensor2d(gaussians(128, 5), [8, 16]), 0.3));
     const f = setup({ encoder: (x) => tf.relu(tf.matMul(x as tf.Tensor2D, w)), variables: [w] });
     const w0 = w.arraySync();
     f.trainer.trainStep(b);
