@@ -76,6 +76,22 @@ function batches(epoch: number): number[][] {
 
 const take = (idx: number[]) => tf.tidy(() => tf.gather(train.x, tf.tensor1d(idx, 'int32')) as tf.Tensor4D);
 
+const results: Record<string, unknown>[] = [];
+const timing: Record<string, number> = {};
+/** Written after every evaluation, so that a run cut short still reports what it measured. */
+function writeReport() {
+  const config = {
+    E1,
+    E2,
+    E3,
+    trainImages: N,
+    testImages: test.labels.length,
+    batch: BATCH,
+    backend: tf.getBackend(),
+  };
+  if (args.out) writeFileSync(args.out, `${JSON.stringify({ seed, config, timing, results }, null, 2)}\n`);
+}
+
 async function evaluate(name: string, encoder: VisionTransformer) {
   const t0 = performance.now();
   const ftr = extractFeatures(encoder, train.x, { pooling: 'meanPatch' });
@@ -98,11 +114,11 @@ async function evaluate(name: string, encoder: VisionTransformer) {
   const km = await kmeansClustering(fte, test.labels, { seed });
   const r = { name, knn, linear, low1, low10, clusterAcc: km.accuracy, nmi: km.nmi };
   log(`${name}: ${JSON.stringify(r)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  results.push(r);
+  writeReport();
   return r;
 }
 
-const results: Record<string, unknown>[] = [];
-const timing: Record<string, number> = {};
 const mae = new MaskedAutoencoder({
   imgSize: 28,
   patchSize: 7,
@@ -115,7 +131,7 @@ const mae = new MaskedAutoencoder({
   decoderNumHeads: 2,
   seed,
 });
-results.push(await evaluate('random init', mae.encoder));
+await evaluate('random init', mae.encoder);
 
 // Stage 1: MAE pre-training (mask 0.75, norm-pix loss, RRC 0.2–1, AdamW β (0.9, 0.95), wd 0.05).
 {
@@ -149,7 +165,7 @@ results.push(await evaluate('random init', mae.encoder));
   opt.dispose();
   timing.pretrainSeconds = (performance.now() - t0) / 1000;
 }
-results.push(await evaluate('MAE', mae.encoder));
+await evaluate('MAE', mae.encoder);
 
 // Stages 2 and 3: MAE-CT (two views: RRC 0.25–1, no flip for digits; τ 0.15; queue 2048).
 const head = {
@@ -206,21 +222,7 @@ const runStage = (tuner: ContrastiveTuner, epochs: number, tag: string) => {
   timing.stage3Seconds = (performance.now() - t1) / 1000;
   s3.dispose();
 }
-results.push(await evaluate('MAE-CT', mae.encoder));
+await evaluate('MAE-CT', mae.encoder);
 
-const report = {
-  seed,
-  config: {
-    E1,
-    E2,
-    E3,
-    trainImages: N,
-    testImages: test.labels.length,
-    batch: BATCH,
-    backend: tf.getBackend(),
-  },
-  timing,
-  results,
-};
-if (args.out) writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+writeReport();
 log('done');

@@ -82,7 +82,8 @@ export class MaeDecoder extends tfl.layers.Layer {
     const { name, trainable, ...opts } = args;
     super({ name, trainable });
     const c: MaeDecoderConfig = { ...MAE_DECODER_DEFAULTS };
-    for (const [k, v] of Object.entries(opts)) if (v !== undefined) (c as Record<string, unknown>)[k] = v;
+    for (const k of Object.keys(MAE_DECODER_DEFAULTS) as (keyof MaeDecoderConfig)[])
+      if (opts[k] !== undefined) (c as Record<string, unknown>)[k] = opts[k];
     for (const k of [
       'gridSize',
       'patchSize',

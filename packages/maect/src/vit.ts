@@ -75,7 +75,9 @@ export const VIT_DEFAULTS: VitConfig = {
 
 export function resolveVit(opts: VitOptions): VitConfig {
   const c: VitConfig = { ...VIT_DEFAULTS };
-  for (const [k, v] of Object.entries(opts)) if (v !== undefined) (c as Record<string, unknown>)[k] = v;
+  // Only the known options (a layer config from \`fromConfig\` also carries tfjs base keys).
+  for (const k of Object.keys(VIT_DEFAULTS) as (keyof VitConfig)[])
+    if (opts[k] !== undefined) (c as Record<string, unknown>)[k] = opts[k];
   const int = (name: keyof VitConfig) => {
     const v = c[name] as number;
     if (!Number.isInteger(v) || v <= 0) throw new MaectInputError(name, 'a positive integer', String(v));
