@@ -1,0 +1,261 @@
+// A synthetic LiDAR scene generator for tests, demos and training at small scale: a ground plane,
+// car-like objects (a body and a cabin), clutter (poles, walls, bushes), seen by a ray-cast
+// 64-beam spinning LiDAR at 1.73 m (KITTI's HDL-64E mounting height) — so occlusion, shadows and
+// point density fall-off are real. Cars come with KITTI labels (camera frame, 2D box through P2,
+// truncation and occlusion levels) for the official metric.
+import { InvalidArgumentError } from './errors';
+import { rotatedOverlapArea } from './geometry/rotated-iou';
+import { cameraBoxesToImageBoxes, lidarBoxesToCamera, limitPeriod } from './kitti/boxes';
+import { defaultCalib, type KittiCalib } from './kitti/calib';
+import type { KittiObject } from './kitti/labels';
+import { Random } from './util/random';
+
+/** Options of {@link generateScene}. */
+export interface SceneOptions {
+  /** Seed of every random choice. */
+  seed: number;
+  /** Region [xmin, ymin, zmin, xmax, ymax, zmax] in which cars and clutter are placed. Default the small preset's. */
+  range?: readonly number[];
+  /** Number of cars, inclusive range. Default [2, 6]. */
+  cars?: [number, number];
+  /** Number of clutter objects. Default 6. */
+  clutter?: number;
+  /** Laser beams (elevations −24.8° … +2°, as the HDL-64E). Default 64. */
+  beams?: number;
+  /** Azimuth step in degrees. Default 0.2. */
+  azimuthStep?: number;
+  /** Range noise σ in metres. Default 0.02. */
+  noise?: number;
+  /** Calibration used for the labels. Default {@link defaultCalib}. */
+  calib?: KittiCalib;
+}
+
+/** A generated scene. */
+export interface Scene {
+  /** N×4 (x, y, z, reflectance), LiDAR frame. */
+  points: Float32Array;
+  /** Cars with at least 5 points, as LiDAR boxes M×7 — the training targets. */
+  boxes: Float64Array;
+  /** KITTI labels of every car (camera frame; occluded = 3 for cars with < 5 points). */
+  labels: KittiObject[];
+  /** Points on each labelled car. */
+  carPoints: number[];
+  calib: KittiCalib;
+}
+
+const LIDAR_HEIGHT = 1.73;
+const GROUND_Z = -LIDAR_HEIGHT;
+
+interface Solid {
+  box: number[]; // x, y, z, dx, dy, dz, heading
+  owner: number; // car index, or −1 for clutter
+  reflect: number;
+}
+
+/** Ray–box intersection (slab test in the box frame): entry distance or Infinity. */
+function hitBox(dx: number, dy: number, dz: number, b: number[]): number {
+  const c = Math.cos(b[6]);
+  const s = Math.sin(b[6]);
+  // ray origin at 0: origin in box frame
+  const ox = c * -b[0] + s * -b[1];
+  const oy = -s * -b[0] + c * -b[1];
+  const oz = -b[2];
+  const rx = c * dx + s * dy;
+  const ry = -s * dx + c * dy;
+  const o = [ox, oy, oz];
+  const r = [rx, ry, dz];
+  const h = [b[3] / 2, b[4] / 2, b[5] / 2];
+  let t0 = 0;
+  let t1 = Infinity;
+  for (let k = 0; k < 3; k++) {
+    if (Math.abs(r[k]) < 1e-12) {
+      if (Math.abs(o[k]) > h[k]) return Infinity;
+      continue;
+    }
+    let a = (-h[k] - o[k]) / r[k];
+    let bb = (h[k] - o[k]) / r[k];
+    if (a > bb) [a, bb] = [bb, a];
+    t0 = Math.max(t0, a);
+    t1 = Math.min(t1, bb);
+    if (t0 > t1) return Infinity;
+  }
+  return t0 > 0 ? t0 : Infinity;
+}
+
+/** Generates one scene; the same seed gives the same scene. */
+export function generateScene(options: SceneOptions): Scene {
+  const {
+    seed,
+    range = [0, -12.8, -3, 25.6, 12.8, 1],
+    cars = [2, 6],
+    clutter = 6,
+    beams = 64,
+    azimuthStep = 0.2,
+    noise = 0.02,
+    calib = defaultCalib(),
+  } = options;
+  if (!Number.isFinite(seed))
+    throw new InvalidArgumentError('generateScene', 'seed', 'a finite number', seed);
+  const rng = new Random(seed);
+  const placed: number[][] = [];
+  const fits = (b: number[], margin: number) =>
+    placed.every(
+      (p) =>
+        rotatedOverlapArea(
+          b[0],
+          b[1],
+          b[3] + margin,
+          b[4] + margin,
+          b[6],
+          p[0],
+          p[1],
+          p[3] + margin,
+          p[4] + margin,
+          p[6],
+        ) === 0,
+    );
+  const solids: Solid[] = [];
+  const carBoxes: number[][] = [];
+  const nCars = cars[0] + rng.int(cars[1] - cars[0] + 1);
+  for (let tries = 0; carBoxes.length < nCars && tries < 200; tries++) {
+    const l = rng.uniform(3.5, 4.6);
+    const w = rng.uniform(1.5, 1.85);
+    const h = rng.uniform(1.4, 1.7);
+    const b = [
+      rng.uniform(range[0] + 3, range[3] - 1),
+      rng.uniform(range[1] + 1.5, range[4] - 1.5),
+      GROUND_Z + h / 2,
+      l,
+      w,
+      h,
+      rng.uniform(-Math.PI, Math.PI),
+    ];
+    if (!fits(b, 0.6)) continue;
+    placed.push(b);
+    const idx = carBoxes.length;
+    carBoxes.push(b);
+    const reflect = rng.uniform(0.2, 0.9);
+    // body: full footprint, lower 55 %; cabin: 55 % of the length, set back, upper 45 %, slightly narrower
+    const c = Math.cos(b[6]);
+    const s = Math.sin(b[6]);
+    const back = -0.08 * l;
+    solids.push({
+      box: [b[0], b[1], GROUND_Z + 0.3 + (0.55 * h - 0.3) / 2, l, w, 0.55 * h - 0.3, b[6]],
+      owner: idx,
+      reflect,
+    });
+    solids.push({
+      box: [
+        b[0] + c * back,
+        b[1] + s * back,
+        GROUND_Z + 0.55 * h + 0.225 * h,
+        0.55 * l,
+        0.92 * w,
+        0.45 * h,
+        b[6],
+      ],
+      owner: idx,
+      reflect: reflect * 0.5,
+    });
+    // wheels region: a narrower block under the body
+    solids.push({
+      box: [b[0], b[1], GROUND_Z + 0.15, 0.8 * l, 0.9 * w, 0.3, b[6]],
+      owner: idx,
+      reflect: 0.05,
+    });
+  }
+  for (let k = 0, tries = 0; k < clutter && tries < 200; tries++) {
+    const kind = rng.int(3);
+    const dims =
+      kind === 0
+        ? [0.3, 0.3, rng.uniform(2, 4)]
+        : kind === 1
+          ? [rng.uniform(3, 10), 0.3, rng.uniform(0.8, 2)]
+          : [rng.uniform(0.8, 2), rng.uniform(0.8, 2), rng.uniform(0.6, 1.8)];
+    const b = [
+      rng.uniform(range[0] + 2, range[3]),
+      rng.uniform(range[1], range[4]),
+      GROUND_Z + dims[2] / 2,
+      ...dims,
+      rng.uniform(-Math.PI, Math.PI),
+    ];
+    if (!fits(b, 0.4)) continue;
+    placed.push(b);
+    solids.push({ box: b, owner: -1, reflect: rng.uniform(0.1, 0.6) });
+    k++;
+  }
+  // ray casting over the azimuth span that covers the range
+  const corners = [
+    [range[0], range[1]],
+    [range[0], range[4]],
+    [range[3], range[1]],
+    [range[3], range[4]],
+  ];
+  const azs = corners.map(([x, y]) => Math.atan2(y, Math.max(x, 0.1)));
+  const azMin = Math.max(-Math.PI, Math.min(...azs) - 0.05);
+  const azMax = Math.min(Math.PI, Math.max(...azs) + 0.05);
+  const step = (azimuthStep * Math.PI) / 180;
+  const pts: number[] = [];
+  const visible = new Array(carBoxes.length).fill(0);
+  const potential = new Array(carBoxes.length).fill(0);
+  const maxRange = Math.hypot(range[3], Math.max(Math.abs(range[1]), Math.abs(range[4]))) + 5;
+  const groundReflect = 0.15;
+  for (let bi = 0; bi < beams; bi++) {
+    const el = ((2 - (26.8 * bi) / (beams - 1)) * Math.PI) / 180;
+    const ce = Math.cos(el);
+    const dz = Math.sin(el);
+    for (let az = azMin; az <= azMax; az += step) {
+      const dx = ce * Math.cos(az);
+      const dy = ce * Math.sin(az);
+      let best = dz < 0 ? GROUND_Z / dz : Infinity;
+      let owner = -2;
+      let reflect = groundReflect;
+      const seen = new Set<number>();
+      for (const sol of solids) {
+        const t = hitBox(dx, dy, dz, sol.box);
+        if (t === Infinity) continue;
+        if (sol.owner >= 0) seen.add(sol.owner);
+        if (t < best) {
+          best = t;
+          owner = sol.owner;
+          reflect = sol.reflect;
+        }
+      }
+      for (const o of seen) potential[o]++;
+      if (best > maxRange || rng.next() < 0.05) continue;
+      if (owner >= 0) visible[owner]++;
+      const t = best + rng.normal(0, noise);
+      pts.push(dx * t, dy * t, dz * t, Math.min(0.99, Math.max(0, reflect + rng.normal(0, 0.05))));
+    }
+  }
+  const points = Float32Array.from(pts);
+  // labels
+  const flat = carBoxes.flat().map((v, i) => (i % 7 === 6 ? limitPeriod(v) : v));
+  const cam = lidarBoxesToCamera(flat, calib);
+  const img = cameraBoxesToImageBoxes(cam, calib);
+  const unclipped = cameraBoxesToImageBoxes(cam, calib, [1e6, 1e6]);
+  const labels: KittiObject[] = [];
+  const trainBoxes: number[] = [];
+  carBoxes.forEach((_, i) => {
+    const [x, y, z, l, h, w, ry] = Array.from(cam.subarray(i * 7, i * 7 + 7));
+    const area = (a: Float64Array) =>
+      Math.max(0, a[i * 4 + 2] - a[i * 4]) * Math.max(0, a[i * 4 + 3] - a[i * 4 + 1]);
+    const full = area(unclipped);
+    const behind = z <= 0.5;
+    const truncated = behind || full <= 0 ? 1 : Math.min(1, Math.max(0, 1 - area(img) / full));
+    const ratio = potential[i] ? visible[i] / potential[i] : 0;
+    const occluded = visible[i] < 5 ? 3 : ratio >= 0.8 ? 0 : ratio >= 0.4 ? 1 : 2;
+    labels.push({
+      type: 'Car',
+      truncated: +truncated.toFixed(2),
+      occluded,
+      alpha: limitPeriod(ry - Math.atan2(x, z)),
+      bbox: [img[i * 4], img[i * 4 + 1], img[i * 4 + 2], img[i * 4 + 3]],
+      dimensions: [h, w, l],
+      location: [x, y, z],
+      rotationY: ry,
+    });
+    if (visible[i] >= 5) trainBoxes.push(...flat.slice(i * 7, i * 7 + 7));
+  });
+  return { points, boxes: Float64Array.from(trainBoxes), labels, carPoints: visible, calib };
+}
