@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { fmtShape, HopfieldError } from './errors';
+import { matMul } from './matmul';
 import type { HopfieldDims, ResolvedHopfieldOptions } from './options';
 import { hopfieldCore } from './retrieval';
 
@@ -66,7 +67,7 @@ function layerNorm(x: tf.Tensor, eps: number, gamma?: LayerVariable, beta?: Laye
 /** x `[B, N, in]` · kernel `[in, out]` + bias → `[B, N, out]`. */
 function linear(x: tf.Tensor, kernel: LayerVariable, bias?: LayerVariable): tf.Tensor {
   const [B, N, inSize] = x.shape as [number, number, number];
-  let y = tf.matMul(tf.reshape(x, [B * N, inSize]), kernel.read());
+  let y = matMul(tf.reshape(x, [B * N, inSize]), kernel.read());
   if (bias) y = tf.add(y, bias.read());
   return tf.reshape(y, [B, N, kernel.shape[1] as number]);
 }

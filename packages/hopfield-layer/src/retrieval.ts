@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPositiveFinite, fmtShape, HopfieldError, perHead } from './errors';
+import { matMul } from './matmul';
 
 /** β per head, the number of update steps and the stopping threshold. */
 export interface UpdateRuleOptions {
@@ -303,7 +304,7 @@ export function hopfieldCore(
     let xi: tf.Tensor | null = null;
     let active = new Array<boolean>(H).fill(true);
     for (let t = 0; ; t++) {
-      let scores: tf.Tensor = tf.reshape(tf.matMul(q3, k3, false, true), [B, H, L, S2]);
+      let scores: tf.Tensor = tf.reshape(matMul(q3, k3, true), [B, H, L, S2]);
       if (mask != null) scores = tf.add(scores, mask);
       const fresh = tf.softmax(scores);
       const nActive = active.filter(Boolean).length;
@@ -336,17 +337,12 @@ export function hopfieldCore(
             return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => hook(dy as tf.Tensor3D, heads, B, H) };
           }) as unknown as Parameters<typeof tf.customGrad>[0])(k3)
         : k3;
-      q3 = scaled(tf.reshape(tf.matMul(tf.reshape(xi, [B * H, L, S2]), kUpdate), [B, H, L, d]));
+      q3 = scaled(tf.reshape(matMul(tf.reshape(xi, [B * H, L, S2]), kUpdate), [B, H, L, d]));
     }
     const association = xi as tf.Tensor4D;
     let weights: tf.Tensor = association;
     if (opts.training && dropout > 0) weights = tf.dropout(association, dropout, undefined, opts.seed);
-    const output = tf.reshape(tf.matMul(tf.reshape(weights, [B * H, L, S2]), v3), [
-      B,
-      H,
-      L,
-      dv,
-    ]) as tf.Tensor4D;
+    const output = tf.reshape(matMul(tf.reshape(weights, [B * H, L, S2]), v3), [B, H, L, dv]) as tf.Tensor4D;
     return { output, association };
   });
   return { ...result, updateSteps, associationComputations };

@@ -9,7 +9,11 @@ tf.setBackend('cpu').then(() => {
   const x = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 2);
   const g = tf.grad((v) => tf.sum(pool.apply(v)))(x);
   const e = hopfieldEnergy(x, x, { beta: 1 });
-  if (g.shape.join() !== '2,5,4' || !Array.from(g.dataSync()).every(Number.isFinite) || e.shape.join() !== '2,5')
+  if (
+    g.shape.join() !== '2,5,4' ||
+    !Array.from(g.dataSync()).every(Number.isFinite) ||
+    e.shape.join() !== '2,5'
+  )
     throw new Error(`bad gradient ${g.shape}`);
   console.log(`cjs: backend ${tf.getBackend()}, grad shape ${g.shape}`);
 });

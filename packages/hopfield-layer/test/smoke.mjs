@@ -9,6 +9,9 @@ const layer = new Hopfield({ inputSize: 4, numHeads: 2, updateStepsMax: 1, seed:
 const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 2);
 const g = tf.grad((v) => tf.sum(layer.apply(v)))(x);
 const r = hopfieldUpdate(x, x, 2);
-const ok = g.shape.join() === '2,3,4' && Array.from(g.dataSync()).every(Number.isFinite) && r.shape.join() === '2,3,4';
+const ok =
+  g.shape.join() === '2,3,4' && Array.from(g.dataSync()).every(Number.isFinite) && r.shape.join() === '2,3,4';
 if (!ok) throw new Error(`bad gradient ${g.shape}`);
-console.log(`esm: backend ${tf.getBackend()}, grad shape ${g.shape}, |grad| ${tf.norm(g).dataSync()[0].toFixed(4)}`);
+console.log(
+  `esm: backend ${tf.getBackend()}, grad shape ${g.shape}, |grad| ${tf.norm(g).dataSync()[0].toFixed(4)}`,
+);
