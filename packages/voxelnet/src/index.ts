@@ -1,6 +1,7 @@
 // @paperstack/voxelnet — VoxelNet (Zhou & Tuzel, CVPR 2018) on TensorFlow.js.
 export { type AnchorOptions, generateAnchors } from './anchors';
 export { type AugmentOptions, augmentScene } from './augment';
+export { type BevOptions, renderBevSvg } from './bev';
 export { decodeBoxes, decodeBoxesTensor, encodeBoxes } from './box-coder';
 export { InvalidArgumentError, KittiFormatError, VoxelNetError } from './errors';
 export { type NmsOptions, rotatedNms } from './geometry/nms';

@@ -1,0 +1,143 @@
+// Benchmarks (not tests): voxelizer throughput on a real KITTI scan vs the numpy implementation of
+// the same algorithm (same run), network forward time per frame (small and paper presets, wasm),
+// rotated IoU / NMS throughput. Prints JSON lines; numbers go to the README.
+//   pnpm exec tsx packages/voxelnet/scripts/bench.ts [kitti .bin]
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { bevIoU, generateScene, kitti, Random, rotatedNms, Voxelizer, VoxelNet } from '../src/index';
+
+const bin = process.argv[2] ?? '/work/shared/data/kitti/training/velodyne/000002.bin';
+const out: Record<string, unknown>[] = [];
+const report = (r: Record<string, unknown>) => {
+  out.push(r);
+  console.log(JSON.stringify(r));
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// 1. voxelizer (paper car config) on a real scan
+if (existsSync(bin)) {
+  const pts = await kitti.readVelodyne(bin);
+  const vox = new Voxelizer();
+  for (const shuffle of [false, true]) {
+    const times: number[] = [];
+    let nv = 0;
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      nv = vox.voxelize(pts, { shuffle, seed: i, views: true }).numVoxels;
+      times.push(performance.now() - t);
+    }
+    const ms = median(times.slice(5));
+    report({
+      bench: 'voxelize',
+      impl: `typescript${shuffle ? ' (with shuffle)' : ''}`,
+      points: pts.length / 4,
+      voxels: nv,
+      ms: +ms.toFixed(2),
+      pointsPerSec: Math.round(pts.length / 4 / (ms / 1000)),
+    });
+  }
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [new URL('./voxelize_numpy.py', import.meta.url).pathname, 'bench', bin, '20'],
+    { encoding: 'utf8' },
+  );
+  if (py.status === 0) {
+    const r = JSON.parse(py.stdout.trim().split('\n').pop() as string);
+    report({
+      bench: 'voxelize',
+      impl: 'numpy (no shuffle)',
+      points: r.points,
+      voxels: r.voxels,
+      ms: +r.ms.toFixed(2),
+      pointsPerSec: Math.round(r.points_per_s),
+    });
+  } else report({ bench: 'voxelize', impl: 'numpy', error: py.stderr.slice(0, 200) });
+  report({ bench: 'voxelize', impl: 'numba', error: 'numba is not installed on this machine' });
+}
+
+// 2. rotated IoU and NMS
+{
+  const rng = new Random(1);
+  const boxes = (n: number) => {
+    const b: number[] = [];
+    for (let i = 0; i < n; i++)
+      b.push(
+        rng.uniform(0, 70),
+        rng.uniform(-40, 40),
+        -1,
+        rng.uniform(3.5, 4.5),
+        rng.uniform(1.5, 1.8),
+        1.5,
+        rng.uniform(-3, 3),
+      );
+    return Float64Array.from(b);
+  };
+  const a = boxes(1000);
+  const c = (() => {
+    // 1000 boxes clustered so most pairs overlap-test
+    const b: number[] = [];
+    for (let i = 0; i < 1000; i++)
+      b.push(10 + rng.normal(0, 2), rng.normal(0, 2), -1, 4, 1.6, 1.5, rng.uniform(-3, 3));
+    return Float64Array.from(b);
+  })();
+  for (const [name, x] of [
+    ['spread over the car range', a],
+    ['clustered (most pairs overlap)', c],
+  ] as const) {
+    const t = performance.now();
+    bevIoU(x, x);
+    const ms = performance.now() - t;
+    report({
+      bench: 'bevIoU',
+      pairs: 1e6,
+      boxes: name,
+      ms: +ms.toFixed(1),
+      pairsPerSec: Math.round(1e6 / (ms / 1000)),
+    });
+  }
+  const scores = Float32Array.from({ length: 4096 }, () => rng.next());
+  const nb = (() => {
+    const b: number[] = [];
+    for (let i = 0; i < 4096; i++)
+      b.push(rng.uniform(0, 20), rng.uniform(-10, 10), -1, 3.9, 1.6, 1.5, rng.uniform(-3, 3));
+    return Float64Array.from(b);
+  })();
+  const t = performance.now();
+  const keep = rotatedNms(nb, scores, { iouThreshold: 0.1, maxOutput: 4096 });
+  report({ bench: 'rotatedNms', boxes: 4096, kept: keep.length, ms: +(performance.now() - t).toFixed(1) });
+}
+
+// 3. network forward per frame on wasm
+await tf.setBackend('wasm');
+await tf.ready();
+for (const preset of ['small', 'car'] as const) {
+  try {
+    const net = new VoxelNet(preset);
+    const scene = generateScene({ seed: 1, range: net.config.pointCloudRange, cars: [8, 8] });
+    const v = net.voxelizer.voxelize(scene.points, { shuffle: false });
+    const times: number[] = [];
+    const reps = preset === 'small' ? 10 : 2;
+    for (let i = 0; i < reps + 1; i++) {
+      const t = performance.now();
+      const o = net.forward(v);
+      await o.scores.data();
+      tf.dispose([o.scores, o.boxes]);
+      times.push(performance.now() - t);
+    }
+    report({
+      bench: 'forward',
+      backend: 'wasm',
+      preset,
+      points: scene.points.length / 4,
+      voxels: v.numVoxels,
+      msPerFrame: +median(times.slice(1)).toFixed(0),
+    });
+    net.dispose();
+  } catch (e) {
+    report({ bench: 'forward', backend: 'wasm', preset, error: (e as Error).message.slice(0, 200) });
+  }
+}
