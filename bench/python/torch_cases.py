@@ -74,8 +74,11 @@ def make_conv2d_transpose_train(p):
     x = rand(n, cin, h, w, grad=True)
     wt = rand(cin, cout, kh, kw, grad=True)
     stride = p.get("stride", 1)
-    padding = (kh - stride) // 2 if p.get("pad", "same") == "same" else 0
-    output_padding = (kh - stride) % 2 if p.get("pad", "same") == "same" else 0
+    padding, output_padding = 0, 0
+    if p.get("pad", "same") == "same":  # tfjs 'same': output = input * stride
+        total = kh - stride
+        padding = (total + 1) // 2
+        output_padding = 2 * padding - total
 
     def run():
         y = F.conv_transpose2d(x, wt, stride=stride, padding=padding, output_padding=output_padding)

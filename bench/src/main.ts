@@ -27,6 +27,8 @@ const repoRoot = join(benchDir, '..');
 const { values } = parseArgs({
   options: {
     filter: { type: 'string', multiple: true },
+    column: { type: 'string', multiple: true },
+    'no-torch': { type: 'boolean' },
     quick: { type: 'boolean', default: false },
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
@@ -36,7 +38,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: pnpm bench [--filter <id|name part>]… [--quick] [--md|--no-md]\n\ncases:\n' +
+    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm]… [--no-torch] [--quick] [--md|--no-md]\n\ncases:\n' +
       CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),
   );
   process.exit(0);
@@ -56,7 +58,9 @@ if (selected.length === 0) {
   process.exit(2);
 }
 const quick = values.quick ?? false;
-const writeMd = values['no-md'] ? false : (values.md ?? filters.length === 0);
+const writeMd = values['no-md']
+  ? false
+  : (values.md ?? (filters.length === 0 && !values.column && !values['no-torch']));
 const opts = quick
   ? { budgetMs: 300, minIterations: 2, singleShotMs: 2000 }
   : { budgetMs: 1500, minIterations: 5, singleShotMs: 5000 };
@@ -74,8 +78,8 @@ async function runColumn(
   await setup();
   for (const c of cases) {
     const row = results.find((r) => r.id === c.id)!;
-    if (column === 'cpu' && c.slowOnCpu && quick) {
-      row.cells[column] = { skipped: '--quick' };
+    if (column === 'cpu' && (c.skipCpu || (c.slowOnCpu && quick))) {
+      row.cells[column] = { skipped: c.skipCpu ? 'minutes per call' : '--quick' };
       continue;
     }
     let made: ReturnType<BenchCase['make']> | undefined;
@@ -110,12 +114,13 @@ function gitCommit(): string {
 async function main() {
   const results: CaseResult[] = selected.map((c) => ({ id: c.id, name: c.name, group: c.group, cells: {} }));
   log(`bench: ${selected.length} case(s)${quick ? ', quick' : ''}`);
-  for (const v of VARIANTS) {
+  const columns = (values.column ?? []).flatMap((c) => c.split(','));
+  for (const v of VARIANTS.filter((x) => columns.length === 0 || columns.includes(x.column))) {
     log(`${v.column}:`);
     await runColumn(v.column, v.setup, selected, results);
   }
   log('PyTorch (child python3):');
-  const withTorch = selected.filter((c) => c.torch !== undefined) as (BenchCase & {
+  const withTorch = selected.filter((c) => c.torch !== undefined && !values['no-torch']) as (BenchCase & {
     torch: NonNullable<BenchCase['torch']>;
   })[];
   const torch = runTorch(withTorch, {
@@ -145,7 +150,8 @@ async function main() {
     },
     cases: results,
   };
-  const suffix = filters.length ? '-partial' : quick ? '-quick' : '';
+  const partial = filters.length > 0 || columns.length > 0 || values['no-torch'];
+  const suffix = partial ? '-partial' : quick ? '-quick' : '';
   const resultsDir = join(benchDir, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${date}${suffix}.json`);

@@ -1,3 +1,8 @@
+import {
+  registerWasmFastKernels,
+  registerWasmTrainingKernels,
+  restoreStockWasmKernels,
+} from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Column } from './report';
 
@@ -12,7 +17,16 @@ export const VARIANTS: { column: Column; setup: () => Promise<void> }[] = [
   {
     column: 'wasm-stock',
     setup: async () => {
+      restoreStockWasmKernels();
       await tf.setBackend('wasm');
+    },
+  },
+  {
+    column: 'wasm',
+    setup: async () => {
+      await tf.setBackend('wasm');
+      registerWasmTrainingKernels();
+      registerWasmFastKernels();
     },
   },
 ];

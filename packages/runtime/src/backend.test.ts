@@ -27,6 +27,7 @@ describe('useBestBackend', () => {
         'UnsortedSegmentSum',
         'BatchMatMul',
         '_FusedMatMul',
+        'Conv2DBackpropInput',
       ]),
     );
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
-import { registerWasmMatMulKernels, registerWasmTrainingKernels } from './wasm/register';
+import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
+import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
 
 /**
  * Backends `useBestBackend` knows, best first. `tensorflow-gpu` and `tensorflow` are the
@@ -25,10 +26,16 @@ export interface UseBestBackendOptions {
   /** Environment to read `PAPERSTACK_BACKEND` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
   /**
-   * When wasm is chosen, add the training kernels it lacks and the faster matMul kernels
-   * (`registerWasmTrainingKernels`, `registerWasmMatMulKernels`). Default true.
+   * When wasm is chosen, add the training kernels it lacks and the faster matMul and conv kernels
+   * (`registerWasmTrainingKernels`, `registerWasmFastKernels`). Default true.
    */
   wasmKernels?: boolean;
+  /**
+   * Threads for the wasm backend (Node only; see the README's "Threads"). Default: env
+   * `PAPERSTACK_WASM_THREADS`, else 1 (the published single-threaded SIMD binary). Takes effect
+   * only if nothing initialized the wasm backend before.
+   */
+  wasmThreads?: number;
 }
 
 export interface BackendAttempt {
@@ -48,6 +55,8 @@ export interface BackendChoice {
   attempts: BackendAttempt[];
   /** Kernels @paperstack/runtime registered for this backend (wasm only). */
   kernels: string[];
+  /** What came of a request for more than one wasm thread. */
+  wasmThreads?: WasmThreadsResult;
 }
 
 type Loader = () => Promise<unknown>;
@@ -80,10 +89,17 @@ function describeError(candidate: BackendCandidate, err: unknown): string {
   return `${loaders[candidate].module} failed: ${msg.split('\n')[0]}`;
 }
 
-async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt> {
+async function tryCandidate(
+  candidate: BackendCandidate,
+  threads: number,
+): Promise<BackendAttempt & { wasmThreads?: WasmThreadsResult }> {
   const { load, tfName } = loaders[candidate];
   try {
-    await load();
+    const mod = await load();
+    let wasmThreads: WasmThreadsResult | undefined;
+    if (candidate === 'wasm' && threads > 1) {
+      wasmThreads = await initWasmThreads(mod as typeof import('@tensorflow/tfjs-backend-wasm'), threads);
+    }
     if (!tf.findBackendFactory(tfName)) {
       return {
         candidate,
@@ -94,7 +110,7 @@ async function tryCandidate(candidate: BackendCandidate): Promise<BackendAttempt
     const ok = await tf.setBackend(tfName);
     await tf.ready();
     if (!ok) return { candidate, ok: false, detail: `backend '${tfName}' failed to initialize` };
-    return { candidate, ok: true };
+    return { candidate, ok: true, wasmThreads };
   } catch (err) {
     return { candidate, ok: false, detail: describeError(candidate, err) };
   }
@@ -114,6 +130,25 @@ function parseRequest(value: string | undefined, source: string): BackendCandida
         `${source}: expected one of tensorflow | tensorflow-gpu | wasm | cpu, received '${value}'`,
       );
   }
+}
+
+function parseThreads(option: number | undefined, envValue: string | undefined): number {
+  if (option !== undefined) {
+    if (!Number.isInteger(option) || option < 1 || option > 8) {
+      throw new BackendUnavailableError(
+        `useBestBackend: option wasmThreads: expected an integer from 1 to 8, received ${option}`,
+      );
+    }
+    return option;
+  }
+  if (envValue === undefined || envValue === '') return 1;
+  const n = Number(envValue);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new BackendUnavailableError(
+      `useBestBackend: env PAPERSTACK_WASM_THREADS: expected an integer from 1 to 8, received '${envValue}'`,
+    );
+  }
+  return n;
 }
 
 /**
@@ -136,16 +171,17 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     parseRequest(opts.backend, 'useBestBackend: option backend') ??
     parseRequest(env.PAPERSTACK_BACKEND, 'useBestBackend: env PAPERSTACK_BACKEND');
   const order = forced ?? DEFAULT_ORDER;
+  const threads = parseThreads(opts.wasmThreads, env.PAPERSTACK_WASM_THREADS);
 
   const attempts: BackendAttempt[] = [];
   for (const candidate of order) {
-    const attempt = await tryCandidate(candidate);
+    const { wasmThreads, ...attempt } = await tryCandidate(candidate, threads);
     attempts.push(attempt);
     if (!attempt.ok) continue;
     await ensureGradients();
     const kernels: string[] = [];
     if (candidate === 'wasm' && opts.wasmKernels !== false) {
-      for (const report of [registerWasmTrainingKernels(), registerWasmMatMulKernels()]) {
+      for (const report of [registerWasmTrainingKernels(), registerWasmFastKernels()]) {
         kernels.push(
           ...report.registered,
           ...report.skipped.filter((k) => k.reason === 'already registered').map((k) => k.kernel),
@@ -154,8 +190,18 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     }
     const skipped = attempts.filter((a) => !a.ok).map((a) => a.detail);
     const how = forced ? 'forced by PAPERSTACK_BACKEND/option' : 'best available';
-    const reason = `${loaders[candidate].tfName} (${candidate}, ${how})${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
-    const choice: BackendChoice = { backend: tf.getBackend(), candidate, reason, attempts, kernels };
+    const threadNote = wasmThreads
+      ? `; ${wasmThreads.threads} wasm thread(s)${wasmThreads.detail ? ` (${wasmThreads.detail})` : ''}`
+      : '';
+    const reason = `${loaders[candidate].tfName} (${candidate}, ${how})${threadNote}${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
+    const choice: BackendChoice = {
+      backend: tf.getBackend(),
+      candidate,
+      reason,
+      attempts,
+      kernels,
+      wasmThreads,
+    };
     if (opts.log !== false) (opts.log ?? console.log)(`paperstack: backend ${reason}`);
     return choice;
   }

@@ -9,7 +9,7 @@ export {
 } from './backend';
 export { BackendUnavailableError } from './errors';
 export {
-  registerWasmMatMulKernels,
+  registerWasmFastKernels,
   registerWasmTrainingKernels,
   restoreStockWasmKernels,
   type WasmKernelReport,

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmMatMulKernels, registerWasmTrainingKernels } from '../src/index';
+import { registerWasmFastKernels, registerWasmTrainingKernels } from '../src/index';
 
 /** Plain data of a tensor, so that values can cross backends. */
 export interface Data {
@@ -29,7 +29,7 @@ export function randomData(shape: number[], seed: number): Data {
 
 export async function setupBackends(): Promise<void> {
   registerWasmTrainingKernels();
-  registerWasmMatMulKernels();
+  registerWasmFastKernels();
   await tf.setBackend('wasm');
   await tf.setBackend('cpu');
 }

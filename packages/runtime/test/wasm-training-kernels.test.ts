@@ -172,6 +172,31 @@ describe('Conv2DBackpropFilter on wasm', () => {
     );
   });
 
+  it('computes conv2dTranspose (Conv2DBackpropInput, runtime kernel) like the cpu backend', () => {
+    fc.assert(
+      fc.property(convArb, (c) => {
+        const conv = { ...c, pad: typeof c.pad === 'number' ? 'valid' : c.pad } as Conv;
+        const [oh, ow] = outSize(conv);
+        fc.pre(oh > 0 && ow > 0);
+        const dy = randomData([c.n, oh, ow, c.cout], c.seed);
+        const w = randomData([c.fh, c.fw, c.cin, c.cout], c.seed + 1);
+        const f = (dd: tf.Tensor, ww: tf.Tensor) =>
+          tf.conv2dTranspose(
+            dd as tf.Tensor4D,
+            ww as tf.Tensor4D,
+            [c.n, c.h, c.w, c.cin],
+            [c.sh, c.sw],
+            conv.pad as 'same',
+          );
+        const [wasm] = runOn('wasm', [dy, w], f);
+        const [cpu] = runOn('cpu', [dy, w], f);
+        expect(wasm.shape).toEqual(cpu.shape);
+        expectClose(wasm.values, cpu.values, tol(c.fh * c.fw * c.cout, 1));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('rejects a dy that does not match the convolution, naming both shapes', () => {
     tf.setBackend('wasm');
     const x = tf.zeros([1, 5, 5, 2]);

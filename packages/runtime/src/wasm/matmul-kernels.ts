@@ -230,7 +230,7 @@ const kernel = (kernelName: string, kernelFunc: unknown): KernelConfig => ({
   kernelFunc: kernelFunc as KernelFunc,
 });
 
-/** The kernels `registerWasmMatMulKernels` puts in place of the published ones. */
+/** The matMul kernels `registerWasmFastKernels` puts in place of the published ones. */
 export const MATMUL_KERNELS: readonly KernelConfig[] = [
   kernel('BatchMatMul', batchMatMul),
   kernel('_FusedMatMul', fusedMatMul),

@@ -1,4 +1,5 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { CONV_INPUT_KERNEL } from './conv-input-kernel';
 import { captureStock, stockConfig } from './kernel-utils';
 import { MATMUL_KERNELS } from './matmul-kernels';
 import { TRAINING_KERNELS } from './training-kernels';
@@ -48,21 +49,24 @@ export function registerWasmTrainingKernels(): WasmKernelReport {
   return report;
 }
 
+const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL];
+
 /**
- * Replaces the wasm `BatchMatMul` and `_FusedMatMul` kernels with ones that send transposed and
- * batched products to XNNPACK too (the published ones do so only for unbatched, untransposed
- * products). Same results, broadcasting, bias and activations. Idempotent; `useBestBackend()`
- * calls it when it picks wasm.
+ * Replaces published wasm kernels that training leans on with faster ones built on XNNPACK:
+ * `BatchMatMul` and `_FusedMatMul` (the published ones use XNNPACK only for unbatched,
+ * untransposed products; same results, broadcasting, bias and activations) and
+ * `Conv2DBackpropInput` (a direct loop in the published backend; here a forward convolution).
+ * Idempotent; `useBestBackend()` calls it when it picks wasm.
  */
-export function registerWasmMatMulKernels(): WasmKernelReport {
+export function registerWasmFastKernels(): WasmKernelReport {
   const report: WasmKernelReport = { registered: [], skipped: [] };
-  for (const k of MATMUL_KERNELS) install(k, true, report);
+  for (const k of FAST_KERNELS) install(k, true, report);
   return report;
 }
 
 /** Puts back the kernels tfjs-backend-wasm registered itself and removes the ones we added. */
 export function restoreStockWasmKernels(): void {
-  for (const k of [...TRAINING_KERNELS, ...MATMUL_KERNELS]) {
+  for (const k of [...TRAINING_KERNELS, ...FAST_KERNELS]) {
     const current = getKernel(k.kernelName, 'wasm');
     if (current === undefined || !isOurs(current)) continue;
     unregisterKernel(k.kernelName, 'wasm');

@@ -145,7 +145,7 @@ function depthwiseBackpropFilter({
 }
 
 /** dy with (stride − 1) zeros after every row and column: [n, oh·sh, ow·sw, ch]. */
-function spreadByStride(s: KernelScope, dy: TensorInfo, sh: number, sw: number): TensorInfo {
+export function spreadByStride(s: KernelScope, dy: TensorInfo, sh: number, sw: number): TensorInfo {
   if (sh === 1 && sw === 1) return dy;
   const [n, oh, ow, ch] = dy.shape;
   const six = s.reshape(dy, [n, oh, 1, ow, 1, ch]);
