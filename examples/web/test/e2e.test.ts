@@ -1,7 +1,7 @@
 // End to end: builds the playground with Vite, serves it with `vite preview` on 127.0.0.1, opens it in
 // Debian's headless Chromium (driven by playwright-core, no downloaded browser), runs a Hopfield
 // retrieval on each backend, loads KITTI-format files into the bird's-eye view, and checks screenshots.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Real KITTI frames (non-commercial licence: read in place, never copied into the repo). */
+const KITTI = join(root, '..', '..', '..', 'shared', 'data', 'kitti', 'training');
+const KITTI_FRAME = '000006';
+const HAVE_KITTI = existsSync(join(KITTI, 'velodyne', `${KITTI_FRAME}.bin`));
 /** Screenshots go to a temp folder; `UPDATE_SCREENSHOTS=1` also writes the full page to docs/ (for the README). */
 const SHOT_DIR = mkdtempSync(join(tmpdir(), 'paperstack-web-shots-'));
 
@@ -285,6 +289,31 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(pixelStats(shot2).busy).toBeGreaterThan(0.01);
       await page.close();
     });
+
+    it.skipIf(!HAVE_KITTI)(
+      HAVE_KITTI
+        ? `shows a real KITTI frame (${KITTI_FRAME}) with its labels and calibration`
+        : `real KITTI frame — SKIPPED: ${KITTI} not found`,
+      async () => {
+        const page = await context.newPage();
+        await openApp(page, base);
+        await page.setInputFiles('#calib-file', join(KITTI, 'calib', `${KITTI_FRAME}.txt`));
+        await page.setInputFiles('#label-file', join(KITTI, 'label_2', `${KITTI_FRAME}.txt`));
+        await page.setInputFiles('#velodyne-file', join(KITTI, 'velodyne', `${KITTI_FRAME}.bin`));
+        await page.waitForFunction(
+          (f) => document.getElementById('bev-info')?.dataset.source === `${f}.bin`,
+          KITTI_FRAME,
+        );
+        const info = await page.evaluate(() => ({ ...document.getElementById('bev-info')!.dataset }));
+        const objects = kitti.parseLabels(readFileSync(join(KITTI, 'label_2', `${KITTI_FRAME}.txt`), 'utf8'));
+        expect(Number(info.points)).toBe(statSync(join(KITTI, 'velodyne', `${KITTI_FRAME}.bin`)).size / 16);
+        expect(Number(info.boxes)).toBe(objects.filter((o) => o.type !== 'DontCare').length);
+        const shot = await page.locator('#bev').screenshot();
+        writeFileSync(join(SHOT_DIR, `kitti-${KITTI_FRAME}.png`), shot);
+        expect(pixelStats(shot).busy).toBeGreaterThan(0.05);
+        await page.close();
+      },
+    );
 
     it('writes the full-page screenshot', async () => {
       const page = await context.newPage();
