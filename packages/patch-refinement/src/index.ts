@@ -7,4 +7,12 @@ export {
   pointsFromCanonical,
   pointsToCanonical,
 } from './canonical';
+export {
+  LocalRefinementNetwork,
+  LRN_SMALL_PRESET,
+  type LrnConfig,
+  type LrnExample,
+  type Refinement,
+} from './lrn';
 export { PatchExtractor, type Patches, type PatchOptions, patchPoints } from './patch';
+export { pointsInBox, type SampleOptions, samplePatches, type TrainingScene } from './samples';
