@@ -1,0 +1,135 @@
+"""Extra parity fixtures for @paperstack/hopfield-layer (configurations the shared set does not cover).
+
+Runs the reference implementation, unmodified, and stores only numbers, in the shared fixture format
+(../../../shared/fixtures/README.md). Needs PyTorch (Debian's python3-torch 1.13, as the shared set)
+and a checkout of ml-jku/hopfield-layers at f56f929 on PYTHONPATH:
+
+    PYTHONPATH=/path/to/hopfield-layers /usr/bin/python3 scripts/make_fixtures.py test/fixtures
+"""
+import json
+import math
+import sys
+
+import torch
+
+from hflayers import Hopfield, HopfieldLayer, HopfieldPooling
+
+torch.set_default_dtype(torch.float64)
+OUT = sys.argv[1] if len(sys.argv) > 1 else 'test/fixtures'
+
+
+def arr(t):
+    t = t.detach().to(torch.float64)
+    return {'shape': list(t.shape), 'data': t.reshape(-1).tolist()}
+
+
+def randomize(module, gen):
+    """Non-trivial parameters (the shared set's scheme)."""
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            leaf = name.split('.')[-1]
+            if 'norm' in name and leaf == 'weight' or leaf == 'p_norm_weight':
+                p.copy_(1 + 0.3 * torch.randn(p.shape, generator=gen))
+            elif 'norm' in name and leaf == 'bias' or leaf == 'p_norm_bias':
+                p.copy_(0.2 * torch.randn(p.shape, generator=gen))
+            elif leaf in ('pooling_weights', 'lookup_weights', 'target_weights'):
+                p.copy_(torch.randn(p.shape, generator=gen))
+            elif leaf.endswith('bias') or leaf in ('bias_k', 'bias_v'):
+                p.copy_(0.1 * torch.randn(p.shape, generator=gen))
+            else:
+                p.copy_(torch.randn(p.shape, generator=gen) / math.sqrt(p.shape[-1]))
+
+
+def case(name, cls, config, inputs, forward=None, seed=0, notes=''):
+    gen = torch.Generator().manual_seed(seed)
+    cfg = {k: (v.tolist() if isinstance(v, torch.Tensor) else v) for k, v in config.items()}
+    module = cls(**config).double().eval()
+    randomize(module, gen)
+    forward = forward or {}
+    data = {k: v(gen) if callable(v) else v for k, v in inputs.items()}
+    masks = {k: v for k, v in forward.items()}
+    for k in list(masks):
+        masks[k] = masks[k](gen) if callable(masks[k]) else masks[k]
+    floats = {k: v.clone().requires_grad_(True) for k, v in data.items()}
+    if 'input' in floats:
+        arg = floats['input']
+    elif cls is HopfieldPooling:
+        arg = (floats['stored_pattern'], floats['pattern_projection'])
+    else:
+        arg = (floats['stored_pattern'], floats['state_pattern'], floats['pattern_projection'])
+    out = module(arg, **masks)
+    assoc = module.get_association_matrix(arg, **masks)
+    g = torch.randn(out.shape, generator=gen)
+    (out * g).sum().backward()
+    params = dict(module.named_parameters())
+    grads = {k: arr(v.grad) for k, v in floats.items()}
+    for k, p in params.items():
+        if p.requires_grad:
+            grads[k] = arr(p.grad if p.grad is not None else torch.zeros_like(p))
+    fx = {
+        'case': name,
+        'reference': {'repo': 'ml-jku/hopfield-layers', 'commit': 'f56f929c95b77a070ae675ea4f56b6d54d36e730',
+                      'symbol': f'hflayers.{cls.__name__}.forward + get_association_matrix'},
+        'config': {**cfg, 'forward': {k: f'inputs.{k}' for k in masks},
+                   'masks_true_means': 'masked / ignored (bool masks); float association masks are added'},
+        'inputs': {**{k: arr(v) for k, v in data.items()}, **{k: arr(v.to(torch.float64)) for k, v in masks.items()},
+                   'upstream_grad': arr(g)},
+        'params': {k: arr(v) for k, v in module.state_dict().items()},
+        'outputs': {'output': arr(out), 'association_matrix': arr(assoc)},
+        'grads': grads,
+        'meta': {'dtype': 'float64', 'torch_version': torch.__version__, 'seed': seed, 'grad_output': 'output',
+                 'mask_dtypes': {k: str(v.dtype) for k, v in masks.items()}, 'notes': notes},
+    }
+    with open(f'{OUT}/{name}.json', 'w') as f:
+        json.dump(fx, f)
+    print(name, 'output', list(out.shape))
+
+
+def rn(*shape):
+    return lambda gen: torch.randn(shape, generator=gen)
+
+
+def bool_mask(shape, p=0.35):
+    def make(gen):
+        m = torch.rand(shape, generator=gen) < p
+        m[..., 0] = False  # never a fully masked row
+        return m
+    return make
+
+
+tup = lambda b, s, l, ks, qs, vs: {'stored_pattern': rn(b, s, ks), 'state_pattern': rn(b, l, qs), 'pattern_projection': rn(b, s, vs)}
+
+case('extra_separate_weights', Hopfield,
+     dict(input_size=6, stored_pattern_size=5, pattern_projection_size=7, hidden_size=3, pattern_size=4, num_heads=2,
+          output_size=9), tup(2, 6, 4, 5, 6, 7), seed=2001,
+     notes='different stored/state/projection sizes: separate q/k/v_proj_weight')
+case('extra_connected', Hopfield, dict(input_size=8, num_heads=2, pattern_projection_as_connected=True),
+     tup(2, 6, 4, 8, 8, 8), seed=2002, notes='pattern projection through W_K then W_V')
+case('extra_hopfield_space_norm', Hopfield,
+     dict(input_size=8, num_heads=2, hidden_size=4, normalize_hopfield_space=True, normalize_hopfield_space_affine=True),
+     {'input': rn(2, 5, 8)}, seed=2003, notes='LayerNorm over the head dim of projected q and k (shared affine)')
+case('extra_zero_assoc_masks', Hopfield, dict(input_size=8, num_heads=2, add_zero_association=True),
+     {'input': rn(2, 5, 8)},
+     forward={'association_mask': bool_mask((4, 5, 5)), 'stored_pattern_padding_mask': bool_mask((2, 5), 0.3)},
+     seed=2004, notes='zero association + 3D association mask (b*H+h) + padding mask')
+case('extra_float_mask_no_bias', Hopfield,
+     dict(input_size=8, input_bias=False, association_activation='tanh', normalize_stored_pattern_affine=False,
+          normalize_state_pattern_affine=False, normalize_pattern_projection_affine=False),
+     {'input': rn(2, 5, 8)}, forward={'association_mask': rn(5, 5)}, seed=2005,
+     notes='float association mask (added), no biases, tanh activation, non-affine input LayerNorms')
+case('extra_static_state', Hopfield, dict(input_size=8, state_pattern_as_static=True), tup(2, 6, 3, 8, 8, 8),
+     seed=2006, notes='state pattern used unprojected (one head)')
+case('extra_disable_out_heads', Hopfield,
+     dict(input_size=8, num_heads=2, hidden_size=4, pattern_size=3, disable_out_projection=True),
+     {'input': rn(2, 5, 8)}, seed=2007, notes='no output projection: heads concatenated, 2*3 features')
+case('extra_update_per_head', Hopfield,
+     dict(input_size=8, num_heads=2, scaling=1.0, update_steps_max=torch.tensor([1, 3]),
+          update_steps_eps=torch.tensor([1e-4, 1e-3])),
+     {'input': rn(2, 5, 8)}, seed=2008, notes='per-head update_steps_max / update_steps_eps tensors')
+case('extra_layer_separated', HopfieldLayer,
+     dict(input_size=8, quantity=5, num_heads=2, lookup_weights_as_separated=True, lookup_targets_as_trainable=False),
+     {'input': rn(2, 4, 8)}, seed=2009, notes='separate, frozen lookup targets')
+case('extra_pooling_tuple', HopfieldPooling, dict(input_size=8, num_heads=2, quantity=3, output_size=5),
+     {'stored_pattern': rn(2, 6, 8), 'pattern_projection': rn(2, 6, 8)},
+     forward={'stored_pattern_padding_mask': bool_mask((2, 6), 0.3)}, seed=2010,
+     notes='(stored, projection) tuple input, padding mask, 3 queries, 2 heads')
