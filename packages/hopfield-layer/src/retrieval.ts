@@ -304,9 +304,13 @@ export function hopfieldCore(
     let xi: tf.Tensor | null = null;
     let active = new Array<boolean>(H).fill(true);
     for (let t = 0; ; t++) {
-      let scores: tf.Tensor = tf.reshape(matMul(q3, k3, true), [B, H, L, S2]);
-      if (mask != null) scores = tf.add(scores, mask);
-      const fresh = tf.softmax(scores);
+      const raw = matMul(q3, k3, true);
+      const logits = tf.reshape(raw, [B, H, L, S2]);
+      const masked = mask != null ? tf.add(logits, mask) : logits;
+      const fresh = tf.softmax(masked);
+      // Neither backward needs the logits (softmax's gradient uses its output): free them now, so a
+      // step holds one [L, S] buffer per head instead of three until the scope ends.
+      tf.dispose(masked === logits ? [raw, logits] : [raw, logits, masked]);
       const nActive = active.filter(Boolean).length;
       associationComputations += nActive;
       let next: tf.Tensor;
