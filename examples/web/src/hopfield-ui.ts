@@ -3,7 +3,7 @@
 import { drawBarChart, drawBitmap, drawLineChart } from './draw';
 import { DIGITS, LETTERS } from './font';
 import { type Bitmap, corrupt, glyphBitmap, type MaskMode } from './patterns';
-import { type RetrievalStep, retrieveSteps, summarize } from './retrieval';
+import { libraryRetrieve, type RetrievalStep, retrieveSteps, summarize } from './retrieval';
 
 const SCALE = 4; // 5×7 font pixels → 20×28 images, dim 560
 const ALL = [...DIGITS, ...LETTERS];
@@ -172,6 +172,11 @@ export function setupHopfield(): void {
       }
       const ms = performance.now() - t0;
       const last = history[history.length - 1];
+      // cross-check: the library's own iteration (hopfieldRetrieve with updateStepsMax) ends at the same state
+      const lib = await libraryRetrieve(patterns, query.data, { beta: b, maxSteps: Number(steps.value) });
+      let libraryDiff = 0;
+      for (let i = 0; i < lib.state.length; i++)
+        libraryDiff = Math.max(libraryDiff, Math.abs(lib.state[i] - last.state[i]));
       const s = summarize(patterns, last);
       const energies = history.map((h) => h.energy);
       const decreasing = energies.every(
@@ -187,6 +192,7 @@ export function setupHopfield(): void {
       result.dataset.steps = String(last.t);
       result.dataset.energies = JSON.stringify(energies);
       result.dataset.energyDecreasing = String(decreasing);
+      result.dataset.libraryDiff = String(libraryDiff);
       result.textContent =
         `After ${last.t} update${last.t === 1 ? '' : 's'} (β = ${b.toPrecision(3)}, ${names.length} stored): ` +
         `retrieved '${names[s.match]}' (weight ${s.weight.toFixed(3)}), ` +
@@ -196,7 +202,8 @@ export function setupHopfield(): void {
         `; max |ξ − x| = ${s.maxError.toExponential(2)}; energy ${energies[0].toFixed(2)} → ${last.energy.toFixed(2)}` +
         `${decreasing ? ' (never increased)' : ' (INCREASED — unexpected)'}; ` +
         `${target.value === names[s.match] ? 'the query’s original' : `the query was '${target.value}'`}. ` +
-        `${ms.toFixed(0)} ms incl. animation.`;
+        `${ms.toFixed(0)} ms incl. animation. ` +
+        `hopfieldRetrieve iterating inside the library (${lib.updateSteps + 1} updates) ends within ${libraryDiff.toExponential(1)} of this.`;
     } catch (err) {
       result.dataset.status = 'error';
       result.textContent = `error: ${err instanceof Error ? err.message : String(err)}`;

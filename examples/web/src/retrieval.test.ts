@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIGITS } from './font';
 import { corrupt, glyphBitmap } from './patterns';
-import { type RetrievalStep, retrieveSteps, summarize } from './retrieval';
+import { libraryRetrieve, type RetrievalStep, retrieveSteps, summarize } from './retrieval';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -34,6 +34,20 @@ describe('retrieveSteps', () => {
     expect(summary.exact).toBe(false);
     expect(summary.weight).toBeLessThan(0.9);
   });
+
+  it.each([0.1, 0.03, 0.003])(
+    'agrees with hopfieldRetrieve iterating inside the library (β = %f)',
+    async (beta) => {
+      const { steps, stored } = await run(beta, '8', 0.2, 0.3, 6);
+      const q = corrupt(glyphBitmap('8', 4), { noise: 0.2, mask: 0.3, maskMode: 'bottom', seed: 1 });
+      const lib = await libraryRetrieve(stored, q.data, { beta, maxSteps: 6 });
+      const last = steps[steps.length - 1].state;
+      let diff = 0;
+      for (let i = 0; i < last.length; i++) diff = Math.max(diff, Math.abs(lib.state[i] - last[i]));
+      expect(diff).toBeLessThan(1e-3);
+      expect(lib.updateSteps + 1).toBeLessThanOrEqual(steps.length);
+    },
+  );
 
   it('rejects an empty memory', async () => {
     await expect(retrieveSteps([], new Float32Array(4), { beta: 1, maxSteps: 1 }).next()).rejects.toThrow(

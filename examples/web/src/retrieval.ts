@@ -1,7 +1,12 @@
 // The Hopfield retrieval the playground animates, on whichever tfjs backend is active:
 // ξᵗ⁺¹ = Xᵀ softmax(β X ξᵗ) (hopfieldUpdate), with the energy E(ξᵗ) (hopfieldEnergy, paper Eq. 2)
 // and the association softmax(β X ξᵗ) (associationMatrix) recorded at every step.
-import { associationMatrix, hopfieldEnergy, hopfieldUpdate } from '@paperstack/hopfield-layer';
+import {
+  associationMatrix,
+  hopfieldEnergy,
+  hopfieldRetrieve,
+  hopfieldUpdate,
+} from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface RetrievalStep {
@@ -111,4 +116,36 @@ export function summarize(stored: readonly Float32Array[], last: RetrievalStep):
     if (Math.sign(last.state[i]) !== Math.sign(x[i])) wrongPixels++;
   }
   return { match, weight: last.association[match], exact: wrongPixels === 0, maxError, wrongPixels };
+}
+
+/**
+ * The same retrieval iterated inside the library: `hopfieldRetrieve` with `updateStepsMax` further
+ * softmax steps and the same stopping threshold. Its output Xᵀ pᵐ is the state after m + 1 updates, so
+ * `updateStepsMax = maxSteps − 1` matches the last state of {@link retrieveSteps} (to within what `eps`
+ * allows when the stopping rule ends both early).
+ */
+export async function libraryRetrieve(
+  stored: readonly Float32Array[],
+  query: Float32Array,
+  opts: RetrievalOptions,
+): Promise<{ state: Float32Array; updateSteps: number }> {
+  const dim = query.length;
+  const flat = new Float32Array(stored.length * dim);
+  for (let i = 0; i < stored.length; i++) flat.set(stored[i], i * dim);
+  const X = tf.tensor2d(flat, [stored.length, dim]);
+  const q = tf.tensor2d(query, [1, dim]);
+  try {
+    const r = hopfieldRetrieve(q, X, {
+      beta: opts.beta,
+      updateStepsMax: Math.max(0, opts.maxSteps - 1),
+      updateStepsEps: opts.eps ?? 1e-4,
+    });
+    const state = Float32Array.from((await r.output.data()) as Float32Array);
+    r.output.dispose();
+    r.association.dispose();
+    return { state, updateSteps: r.updateSteps };
+  } finally {
+    X.dispose();
+    q.dispose();
+  }
 }

@@ -31,6 +31,7 @@ const LAUNCH_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--disable-dev-shm-usage', // containers often have a tiny /dev/shm
 ];
 
 function freePort(): Promise<number> {
@@ -84,6 +85,7 @@ interface RetrievalResult {
   match: string;
   exact: string;
   weight: number;
+  libraryDiff: number;
   energies: number[];
   backend: string;
   backendText: string;
@@ -127,6 +129,7 @@ async function runRetrieval(page: Page): Promise<RetrievalResult> {
       match: r.dataset.match ?? '',
       exact: r.dataset.exact ?? '',
       weight: Number(r.dataset.weight),
+      libraryDiff: Number(r.dataset.libraryDiff),
       energies: JSON.parse(r.dataset.energies ?? '[]') as number[],
       backend: b.dataset.backend ?? '',
       backendText: b.textContent ?? '',
@@ -140,6 +143,7 @@ function expectRetrieved(r: RetrievalResult): void {
   expect(r.match).toBe(r.target);
   expect(r.exact).toBe('true');
   expect(r.weight).toBeGreaterThan(0.95);
+  expect(r.libraryDiff).toBeLessThan(1e-3);
   expect(r.energies.length).toBeGreaterThanOrEqual(2);
   for (let i = 1; i < r.energies.length; i++) {
     expect(r.energies[i]).toBeLessThanOrEqual(
