@@ -106,6 +106,8 @@ const ACTIVATIONS: Record<string, (x: tf.Tensor) => tf.Tensor> = {
 export class HopfieldAssociation {
   readonly w: Weights = {};
   private dropoutCalls = 0;
+  /** Update steps each head ran in the latest forward pass. */
+  lastUpdateSteps: number[] | null = null;
 
   constructor(
     readonly opts: ResolvedHopfieldOptions,
@@ -263,6 +265,7 @@ export class HopfieldAssociation {
           ? { stored: w.biasStored.read(), projection: w.biasProjection.read() }
           : undefined,
     });
+    this.lastUpdateSteps = r.updateSteps;
     const [B, , L, dv] = r.output.shape;
     let out: tf.Tensor = tf.reshape(tf.transpose(r.output, [0, 2, 1, 3]), [B, L, H * dv]);
     if (w.outKernel) out = linear(out, w.outKernel, w.outBias);

@@ -140,6 +140,15 @@ describeBackends('Hopfield layers: hflayers parity', () => {
       const assoc = layer.associationMatrix(arg, kwargs);
       expectClose(assoc, fx.outputs.association_matrix, { ...tol.fwd, name: `${name} association_matrix` });
 
+      // per-head update steps, read from the reference's softmax calls (meta.softmax_input_shapes)
+      const shapes = fx.meta.softmax_input_shapes as number[][] | undefined;
+      if (shapes && layer instanceof Hopfield) {
+        const B = fx.outputs.association_matrix.shape[0];
+        const activeHeads = shapes.map((sh) => sh[0] / B);
+        const H = activeHeads[0];
+        const want = [...Array(H).keys()].map((h) => activeHeads.filter((a) => a > h).length - 1);
+        expect(layer.lastUpdateSteps).toEqual(want);
+      }
       const g = fixtureTensor(fx.inputs.upstream_grad);
       // (the hook only changes cases with update steps: b and f)
       const grads = withReferenceGradient(() =>

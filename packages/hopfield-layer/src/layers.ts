@@ -90,6 +90,14 @@ abstract class HopfieldBase extends layers.Layer {
     this.supportsMasking = false;
   }
 
+  /**
+   * Update steps (after the first association) each head ran in the latest call, e.g. `[14, 8]`
+   * when the two heads of `updateStepsMax: null` converge at different times; null before any call.
+   */
+  get lastUpdateSteps(): number[] | null {
+    return this.assoc?.lastUpdateSteps ?? null;
+  }
+
   /** The resolved sizes (after `build`). */
   get dims(): HopfieldDims {
     if (!this.assoc) throw new HopfieldError(`${this.name}: the layer is not built yet (call it once)`);
