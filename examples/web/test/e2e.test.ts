@@ -19,8 +19,6 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const KITTI = join(root, '..', '..', '..', 'shared', 'data', 'kitti', 'training');
 const KITTI_FRAME = '000006';
 const HAVE_KITTI = existsSync(join(KITTI, 'velodyne', `${KITTI_FRAME}.bin`));
-/** Screenshots go to a temp folder; `UPDATE_SCREENSHOTS=1` also writes the full page to docs/ (for the README). */
-const SHOT_DIR = mkdtempSync(join(tmpdir(), 'paperstack-web-shots-'));
 
 const LAUNCH_ARGS = [
   '--headless',
@@ -163,8 +161,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let base: string;
     let outDir: string;
     let profile: string;
+    /** Screenshots go to a temp folder; `UPDATE_SCREENSHOTS=1` also writes the full page to docs/ (for the README). */
+    let SHOT_DIR: string;
 
     beforeAll(async () => {
+      SHOT_DIR = mkdtempSync(join(tmpdir(), 'paperstack-web-shots-'));
       outDir = mkdtempSync(join(tmpdir(), 'paperstack-web-dist-'));
       profile = mkdtempSync(join(tmpdir(), 'paperstack-web-profile-'));
       const configFile = join(root, 'vite.config.ts');
