@@ -15,4 +15,15 @@ export {
   type Refinement,
 } from './lrn';
 export { PatchExtractor, type Patches, type PatchOptions, patchPoints } from './patch';
+export {
+  type EvaluationProgress,
+  evaluatePipeline,
+  PatchRefinementDetector,
+  type PipelineEvaluation,
+  type PipelineFrame,
+  type PipelineOptions,
+  type PipelineStage,
+  type RefinedDetections,
+  type StageTimes,
+} from './pipeline';
 export { pointsInBox, type SampleOptions, samplePatches, type TrainingScene } from './samples';

@@ -2,26 +2,9 @@ import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils'
 import { generateScene, InvalidArgumentError } from '@paperstack/voxelnet';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { LocalRefinementNetwork, type LrnConfig } from './lrn';
+import { TINY } from '../test/tiny';
+import { LocalRefinementNetwork } from './lrn';
 import { samplePatches } from './samples';
-
-/** A tiny LRN: 0.8 m voxels (2 × 8 × 8 grid), 8-channel stages. */
-export const TINY: Partial<LrnConfig> = {
-  voxelSize: [0.8, 0.8, 2],
-  network: {
-    maxPointsPerVoxel: 4,
-    vfeChannels: [8, 8],
-    voxelChannels: 8,
-    rpnBlocks: [
-      { layers: 1, filters: 8, stride: 1 },
-      { layers: 1, filters: 8, stride: 2 },
-    ],
-    rpnUpsample: [
-      { filters: 8, kernel: 3, stride: 1 },
-      { filters: 8, kernel: 2, stride: 2 },
-    ],
-  },
-};
 
 const scenes = [generateScene({ seed: 11, beams: 24, azimuthStep: 0.5 })];
 const examples = samplePatches(scenes, 6, { seed: 3, backgroundFraction: 0.3 });
