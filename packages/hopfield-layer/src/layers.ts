@@ -128,11 +128,19 @@ abstract class HopfieldBase extends layers.Layer {
   protected abstract buildFromOptions(): void;
 
   protected ensureBuilt(): HopfieldAssociation {
-    if (!this.built) {
-      this.buildFromOptions();
-      this.built = true;
-    }
+    if (!this.built) this.buildEagerly(() => this.buildFromOptions());
     return this.assoc!;
+  }
+
+  /**
+   * Builds outside `apply` (state dict or association matrix before the first call), counting it as
+   * tfjs counts a first eager call, so that `dispose()` works afterwards.
+   */
+  protected buildEagerly(build: () => void): void {
+    build();
+    this.built = true;
+    const self = this as unknown as { _refCount: number | null };
+    if (self._refCount === null) self._refCount = 1;
   }
 
   protected abstract extraEntries(): StateEntry[];
@@ -255,7 +263,7 @@ export class Hopfield extends HopfieldBase {
   private run(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs | undefined) {
     if (!this.built) {
       const list = asList(inputs);
-      this.build(list.length === 3 ? list.map((t) => t.shape) : list[0].shape);
+      this.buildEagerly(() => this.build(list.length === 3 ? list.map((t) => t.shape) : list[0].shape));
     }
     const [k, q, v] = this.patterns(inputs);
     return this.assoc!.forward(k, q, v, masksOf(kwargs), Boolean(kwargs?.training));
@@ -375,7 +383,7 @@ export class HopfieldPooling extends HopfieldBase {
         );
       }
     }
-    if (!this.built) this.build(list.map((t) => t.shape));
+    if (!this.built) this.buildEagerly(() => this.build(list.map((t) => t.shape)));
     const stored = list[0];
     const projection = list[list.length - 1];
     const B = stored.shape[0];
@@ -513,7 +521,7 @@ export class HopfieldLayer extends HopfieldBase {
           .join(', ')}`,
       );
     }
-    if (!this.built) this.build(list[0].shape);
+    if (!this.built) this.buildEagerly(() => this.build(list[0].shape));
     const state = list[0];
     const B = state.shape[0];
     const lw = this.lookupWeights!.read();

@@ -219,3 +219,69 @@ describeBackends('Hopfield layers: inputs, options and semantics', () => {
     tf.dispose([x, wrong]);
   });
 });
+
+describeBackends('Hopfield as multi-head attention', () => {
+  it('with the input LayerNorms off equals softmax(QKᵀ/√d)V·Wₒ with [query; key; value] packed rows', () => {
+    const off = {
+      normalizeStoredPattern: false,
+      normalizeStoredPatternAffine: false,
+      normalizeStatePattern: false,
+      normalizeStatePatternAffine: false,
+      normalizePatternProjection: false,
+      normalizePatternProjectionAffine: false,
+    };
+    const D = 8;
+    const H = 2;
+    const layer = new Hopfield({ inputSize: D, numHeads: H, ...off, seed: 11 });
+    const x = tf.randomNormal([2, 5, D], 0, 1, 'float32', 12);
+    const qkv = tf.randomNormal([3 * D, D], 0, 0.5, 'float32', 13);
+    const bias = tf.randomNormal([3 * D], 0, 0.1, 'float32', 14);
+    const wo = tf.randomNormal([D, D], 0, 0.5, 'float32', 15);
+    const bo = tf.randomNormal([D], 0, 0.1, 'float32', 16);
+    layer.loadStateDict({
+      'association_core.in_proj_weight': qkv,
+      'association_core.in_proj_bias': bias,
+      'association_core.out_proj.weight': wo,
+      'association_core.out_proj.bias': bo,
+    });
+    const manual = tf.tidy(() => {
+      const [wq, wk, wv] = tf.split(qkv, 3, 0);
+      const [bq, bk, bv] = tf.split(bias, 3);
+      const proj = (w: tf.Tensor, b: tf.Tensor) =>
+        tf.transpose(
+          tf.reshape(tf.add(tf.matMul(tf.reshape(x, [10, D]), w, false, true), b), [2, 5, H, D / H]),
+          [0, 2, 1, 3],
+        );
+      const q = proj(wq, bq);
+      const k = proj(wk, bk);
+      const v = proj(wv, bv);
+      const a = tf.softmax(
+        tf.div(tf.matMul(tf.reshape(q, [4, 5, 4]), tf.reshape(k, [4, 5, 4]), false, true), 2),
+      );
+      const o = tf.reshape(
+        tf.transpose(tf.reshape(tf.matMul(a, tf.reshape(v, [4, 5, 4])), [2, H, 5, 4]), [0, 2, 1, 3]),
+        [10, D],
+      );
+      return tf.reshape(tf.add(tf.matMul(o, wo, false, true), bo), [2, 5, D]);
+    });
+    expectClose(layer.apply(x) as tf.Tensor, manual, { name: 'attention' });
+    tf.dispose([x, qkv, bias, wo, bo, manual]);
+    layer.dispose();
+  });
+});
+
+describeBackends('dispose', () => {
+  it('works after building through loadStateDict / associationMatrix, and frees the weights', () => {
+    const before = tf.memory().numTensors;
+    const a = new Hopfield({ inputSize: 4, seed: 1 });
+    tf.dispose(Object.values(a.stateDict()));
+    const x = tf.zeros([1, 3, 4]);
+    tf.dispose([a.apply(x) as tf.Tensor]);
+    a.dispose();
+    const b = new HopfieldPooling({ inputSize: 4 });
+    b.associationMatrix(x).dispose();
+    b.dispose();
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
