@@ -5,9 +5,9 @@
  * PyTorch counterparts in one `python3` child, writes bench/results/<date>.json and regenerates
  * BENCHMARKS.md at the repository root (not for filtered runs unless `--md`).
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
   options: {
     filter: { type: 'string', multiple: true },
     column: { type: 'string', multiple: true },
+    child: { type: 'string' },
+    'child-out': { type: 'string' },
     'no-torch': { type: 'boolean' },
     quick: { type: 'boolean', default: false },
     md: { type: 'boolean' },
@@ -98,6 +100,31 @@ async function runColumn(
   }
 }
 
+/** Runs one column in a child process (same loader flags, same filters) and merges its cells. */
+function runColumnInChild(column: Column, results: CaseResult[]) {
+  const out = join(mkdtempSync(join(tmpdir(), 'paperstack-bench-')), 'cells.json');
+  const args = [
+    ...process.execArgv,
+    process.argv[1],
+    '--child',
+    column,
+    '--child-out',
+    out,
+    ...selected.flatMap((c) => ['--filter', c.id]),
+    ...(quick ? ['--quick'] : []),
+  ];
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0 || !existsSync(out)) {
+    for (const row of results) row.cells[column] = { error: `child process exited ${r.status ?? r.signal}` };
+    return;
+  }
+  const cells = JSON.parse(readFileSync(out, 'utf8')) as CaseResult[];
+  for (const row of results) {
+    const cell = cells.find((c) => c.id === row.id)?.cells[column];
+    if (cell) row.cells[column] = cell;
+  }
+}
+
 function gitCommit(): string {
   try {
     const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -114,10 +141,18 @@ function gitCommit(): string {
 async function main() {
   const results: CaseResult[] = selected.map((c) => ({ id: c.id, name: c.name, group: c.group, cells: {} }));
   log(`bench: ${selected.length} case(s)${quick ? ', quick' : ''}`);
+  if (values.child) {
+    // one column in this (child) process; the parent merges the cells
+    const v = VARIANTS.find((x) => x.column === values.child)!;
+    await runColumn(v.column, v.setup, selected, results);
+    writeFileSync(values['child-out']!, JSON.stringify(results));
+    return;
+  }
   const columns = (values.column ?? []).flatMap((c) => c.split(','));
   for (const v of VARIANTS.filter((x) => columns.length === 0 || columns.includes(x.column))) {
     log(`${v.column}:`);
-    await runColumn(v.column, v.setup, selected, results);
+    if (v.ownProcess) runColumnInChild(v.column, results);
+    else await runColumn(v.column, v.setup, selected, results);
   }
   log('PyTorch (child python3):');
   const withTorch = selected.filter((c) => c.torch !== undefined && !values['no-torch']) as (BenchCase & {

@@ -64,6 +64,30 @@ function operands(p: P): [Data, Data] {
 const tol = (k: number) => ({ rtol: 1e-5, atol: 1e-6 * Math.max(4, k) });
 
 describe('BatchMatMul on wasm (runtime kernel)', () => {
+  for (const [route, loop] of [
+    ['per-entry loop', 0],
+    ['depthwise convolution', Number.POSITIVE_INFINITY],
+  ] as const) {
+    it(`matches the cpu backend on true batched products (${route})`, () => {
+      setSmallProductThreshold(0, loop);
+      try {
+        fc.assert(
+          fc.property(productArb, (p) => {
+            fc.pre(p.batches[0].length > 0 && p.batches[1].length > 0);
+            const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, p.transposeA, p.transposeB);
+            const r = both(operands(p), f);
+            if (r === undefined) return;
+            expect(r.wasm[0].shape).toEqual(r.cpu[0].shape);
+            expectClose(r.wasm[0].values, r.cpu[0].values, tol(p.k));
+          }),
+          { numRuns: 80 },
+        );
+      } finally {
+        setSmallProductThreshold(0);
+      }
+    });
+  }
+
   it('matches the cpu backend: transposes, batches, broadcasting', () => {
     fc.assert(
       fc.property(productArb, (p) => {

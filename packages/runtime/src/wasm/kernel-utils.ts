@@ -66,6 +66,30 @@ export class KernelScope {
     return out;
   }
 
+  /** A new, uninitialized tensor on the wasm heap, freed with the scope unless kept. */
+  alloc(shape: number[], dtype: 'float32' | 'int32'): TensorInfo {
+    const out = this.backend.makeOutput(shape, dtype);
+    this.temps.push(out);
+    return out;
+  }
+
+  /**
+   * A tensor viewing `shape` float32 values at byte `offset` of the wasm heap (inside another
+   * tensor's buffer): registered with the backend so kernels accept it, never freed itself —
+   * release it with `unalias` before the buffer it views goes away.
+   */
+  alias(offset: number, shape: number[]): TensorInfo {
+    return this.backend.makeOutput(shape, 'float32', offset);
+  }
+
+  /** Forgets an `alias` without freeing the memory it views (BackendWasm.disposeData would). */
+  unalias(t: TensorInfo): void {
+    const data = this.backend.dataIdMap.get(t.dataId);
+    if (data === undefined) return;
+    this.backend.wasm.tfjs.disposeData(data.id);
+    this.backend.dataIdMap.delete(t.dataId);
+  }
+
   /** Keeps `t` (the kernel's result) out of the cleanup. */
   keep(t: TensorInfo): TensorInfo {
     let i = this.temps.indexOf(t);
@@ -80,6 +104,19 @@ export class KernelScope {
     for (const t of this.temps) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
   }
+}
+
+/**
+ * The whole wasm heap as float32, current even after the heap grew: taken from the
+ * `WebAssembly.Memory` (`asm.memory` in the single-threaded build, `wasmMemory` in the threaded
+ * one), whose buffer is replaced on growth, rather than from emscripten's cached views.
+ */
+export function heapF32(backend: BackendWasm): Float32Array {
+  type Memory = { buffer: ArrayBufferLike };
+  const module = backend.wasm as unknown as { wasmMemory?: Memory; asm?: { memory?: Memory } };
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (memory === undefined) throw new Error('tfjs-backend-wasm: cannot find the wasm memory');
+  return new Float32Array(memory.buffer);
 }
 
 /** Runs `body` with a fresh scope; its result survives, every other intermediate is freed. */

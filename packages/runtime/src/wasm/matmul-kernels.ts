@@ -6,9 +6,12 @@
  *
  * - transposed operands are materialized with the wasm Transpose kernel;
  * - batch dimensions that only one side has are folded into the rows of a single 2-D product;
- * - true batched products (both sides batched) become one depthwise convolution: with the batch as
- *   channels, A as a [1, M·K, 1, batch] image read with stride K and B as a K×1 filter with channel
- *   multiplier N, XNNPACK runs one small GEMM per batch entry;
+ * - true batched products (both sides batched) run the published kernel's XNNPACK path once per
+ *   batch entry, on tensors that alias the entry's slice of the operands on the wasm heap (no
+ *   copies in; each result is copied into place); when the entries are too small for the per-call
+ *   cost to pay off they become one depthwise convolution instead: with the batch as channels, A
+ *   as a [1, M·K, 1, batch] image read with stride K and B as a K×1 filter with channel multiplier
+ *   N, XNNPACK runs one small GEMM per entry;
  *
  * and the published kernel does the rest: the 2-D product on XNNPACK, bias and activation.
  * Shape checks, errors and tiny products are left to the published kernel unchanged.
@@ -23,14 +26,21 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { type KernelScope, stockConfig, withScope } from './kernel-utils';
+import { heapF32, type KernelScope, stockConfig, withScope } from './kernel-utils';
 
 /** Products below this many multiply-adds are left to the published kernel (setup costs dominate). */
 let smallProduct = 1 << 15;
+/** Batched products whose entries have at least this many multiply-adds loop over the entries. */
+let loopEntry = 1 << 14;
 
-/** For tests: route even tiny products through the fast paths (0), or restore the default. */
-export function setSmallProductThreshold(macs = 1 << 15): void {
-  smallProduct = macs;
+/**
+ * For tests: `small` 0 routes even tiny products through the new paths; `loop` 0 sends every
+ * batched product through the per-entry loop, Infinity through the depthwise convolution.
+ * No arguments restore the defaults.
+ */
+export function setSmallProductThreshold(small = 1 << 15, loop = 1 << 14): void {
+  smallProduct = small;
+  loopEntry = loop;
 }
 
 type Args<A> = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: A };
@@ -128,8 +138,63 @@ function asTwoD(
   return undefined;
 }
 
-/** True batched product (both sides have the same batch shape) as one depthwise convolution. */
+/** True batched product (both sides have the same batch shape). */
 function batchedProduct(
+  s: KernelScope,
+  a: TensorInfo,
+  b: TensorInfo,
+  tA: boolean,
+  tB: boolean,
+  p: Plan,
+): TensorInfo {
+  return p.m * p.k * p.n >= loopEntry
+    ? loopProduct(s, a, b, tA, tB, p)
+    : depthwiseProduct(s, a, b, tA, tB, p);
+}
+
+/** The published kernel's XNNPACK path once per batch entry, on aliases of the operands' slices. */
+function loopProduct(
+  s: KernelScope,
+  a: TensorInfo,
+  b: TensorInfo,
+  tA: boolean,
+  tB: boolean,
+  p: Plan,
+): TensorInfo {
+  const { m, k, n, outBatch } = p;
+  const batch = util.sizeFromShape(outBatch);
+  const a3 = s.reshape(a, tA ? [batch, k, m] : [batch, m, k]);
+  const b3 = s.reshape(b, tB ? [batch, n, k] : [batch, k, n]);
+  const aMK = tA ? s.transpose(a3, [0, 2, 1]) : a3;
+  const bKN = tB ? s.transpose(b3, [0, 2, 1]) : b3;
+  const out = s.alloc([...outBatch, m, n], 'float32');
+  const backend = s.backend;
+  const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const matMul = stock('BatchMatMul');
+  for (let i = 0; i < batch; i++) {
+    const ai = s.alias(offset(aMK) + i * m * k * 4, [1, m, k]);
+    const bi = s.alias(offset(bKN) + i * k * n * 4, [1, k, n]);
+    try {
+      const r = matMul({
+        inputs: { a: ai, b: bi },
+        backend,
+        attrs: { transposeA: false, transposeB: false },
+      }) as TensorInfo;
+      // the heap may have grown during the call: take the view afterwards
+      const heap = heapF32(backend);
+      const from = offset(r) >> 2;
+      heap.copyWithin((offset(out) >> 2) + i * m * n, from, from + m * n);
+      backend.disposeData(r.dataId);
+    } finally {
+      s.unalias(ai);
+      s.unalias(bi);
+    }
+  }
+  return out;
+}
+
+/** The whole batched product as one depthwise convolution (see the file comment). */
+function depthwiseProduct(
   s: KernelScope,
   a: TensorInfo,
   b: TensorInfo,
