@@ -31,6 +31,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     'child-out': { type: 'string' },
     'no-torch': { type: 'boolean' },
+    'md-from': { type: 'string' },
     quick: { type: 'boolean', default: false },
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
@@ -38,9 +39,17 @@ const { values } = parseArgs({
   },
 });
 
+if (values['md-from']) {
+  // regenerate BENCHMARKS.md from a results file (after editing bench/NOTES.md), without running
+  const run = JSON.parse(readFileSync(values['md-from'], 'utf8')) as RunResults;
+  const notesFile = join(benchDir, 'NOTES.md');
+  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, readFileSync(notesFile, 'utf8')));
+  process.exit(0);
+}
+
 if (values.help) {
   console.log(
-    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm]… [--no-torch] [--quick] [--md|--no-md]\n\ncases:\n' +
+    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t]… [--no-torch] [--quick] [--md|--no-md] | --md-from <results.json>\n\ncases:\n' +
       CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),
   );
   process.exit(0);

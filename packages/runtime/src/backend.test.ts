@@ -28,6 +28,7 @@ describe('useBestBackend', () => {
         'BatchMatMul',
         '_FusedMatMul',
         'Conv2DBackpropInput',
+        'GatherV2',
       ]),
     );
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();

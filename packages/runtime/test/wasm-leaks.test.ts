@@ -42,6 +42,7 @@ const ops: Record<string, (t: tf.Tensor4D) => tf.Tensor | tf.Tensor[]> = {
       tf.tensor1d([0, 1, 2, -1, 9, 3, 1, 1, 0, 2, 5, 6, 7, 8, 8, 4, 3, 2], 'int32'),
       9,
     ),
+  'GatherV2 (rows on axis 1)': (t) => tf.gather(t, tf.tensor1d([8, 0, 3, 3], 'int32'), 1),
   'BatchMatMul (batched, per-entry loop on heap aliases)': (t) =>
     tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a, b, false, true)))([
       tf.reshape(t, [6, 9, 9]),

@@ -313,6 +313,45 @@ describe('DepthwiseConv2dNativeBackpropFilter/Input on wasm', () => {
   });
 });
 
+describe('GatherV2 on wasm (runtime kernel)', () => {
+  it('matches the cpu backend on random shapes, axes and dtypes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 2 }),
+        fc.nat(3),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        (shape, idShape, axisPick, ints, seed) => {
+          const axis = axisPick % shape.length;
+          const x = randomData(shape, seed);
+          if (ints) Object.assign(x, { dtype: 'int32', values: x.values.map((v) => Math.round(v * 100)) });
+          const n = idShape.reduce((a, b) => a * b, 1);
+          const ids = data(
+            idShape,
+            randomData([n], seed + 1).values.map((v) => Math.floor(((v + 1) / 2) * shape[axis])),
+            'int32',
+          );
+          const f = (xx: tf.Tensor, ii: tf.Tensor) => tf.gather(xx, ii, axis);
+          const [w] = runOn('wasm', [x, ids], f);
+          const [c] = runOn('cpu', [x, ids], f);
+          expect(w.shape).toEqual(c.shape);
+          expect(Array.from(w.values)).toEqual(Array.from(c.values));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps the published kernel’s error for an index out of range', () => {
+    tf.setBackend('wasm');
+    const x = tf.ones([3, 2]);
+    const i = tf.tensor1d([0, 3], 'int32');
+    expect(() => tf.gather(x, i)).toThrow('GatherV2: the index value 3 is not in [0, 2]');
+    tf.dispose([x, i]);
+  });
+});
+
 describe('UnsortedSegmentSum on wasm', () => {
   it('matches the cpu backend, dropping ids outside [0, numSegments)', () => {
     fc.assert(

@@ -1,5 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { CONV_INPUT_KERNEL } from './conv-input-kernel';
+import { GATHER_KERNEL } from './gather-kernel';
 import { captureStock, stockConfig } from './kernel-utils';
 import { MATMUL_KERNELS } from './matmul-kernels';
 import { TRAINING_KERNELS } from './training-kernels';
@@ -49,13 +50,14 @@ export function registerWasmTrainingKernels(): WasmKernelReport {
   return report;
 }
 
-const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL];
+const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL, GATHER_KERNEL];
 
 /**
  * Replaces published wasm kernels that training leans on with faster ones built on XNNPACK:
  * `BatchMatMul` and `_FusedMatMul` (the published ones use XNNPACK only for unbatched,
  * untransposed products; same results, broadcasting, bias and activations) and
- * `Conv2DBackpropInput` (a direct loop in the published backend; here a forward convolution).
+ * `Conv2DBackpropInput` (a direct loop in the published backend; here forward convolutions) and
+ * `GatherV2` (embedding lookups; row copies inside the wasm heap).
  * Idempotent; `useBestBackend()` calls it when it picks wasm.
  */
 export function registerWasmFastKernels(): WasmKernelReport {
