@@ -27,3 +27,4 @@ export {
   type StageTimes,
 } from './pipeline';
 export { pointsInBox, type SampleOptions, samplePatches, type TrainingScene } from './samples';
+export { type LrnTrainOptions, type LrnTrainProgress, trainLrn } from './train';
