@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPositiveFinite, fmtShape, HopfieldError, perHead } from './errors';
-import { matMul } from './matmul';
+import { batchMatMul } from './matmul';
 
 /** β per head, the number of update steps and the stopping threshold. */
 export interface UpdateRuleOptions {
@@ -304,7 +304,7 @@ export function hopfieldCore(
     let xi: tf.Tensor | null = null;
     let active = new Array<boolean>(H).fill(true);
     for (let t = 0; ; t++) {
-      const raw = matMul(q3, k3, true);
+      const raw = batchMatMul(q3, k3, true);
       const logits = tf.reshape(raw, [B, H, L, S2]);
       const masked = mask != null ? tf.add(logits, mask) : logits;
       const fresh = tf.softmax(masked);
@@ -341,12 +341,17 @@ export function hopfieldCore(
             return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => hook(dy as tf.Tensor3D, heads, B, H) };
           }) as unknown as Parameters<typeof tf.customGrad>[0])(k3)
         : k3;
-      q3 = scaled(tf.reshape(matMul(tf.reshape(xi, [B * H, L, S2]), kUpdate), [B, H, L, d]));
+      q3 = scaled(tf.reshape(batchMatMul(tf.reshape(xi, [B * H, L, S2]), kUpdate), [B, H, L, d]));
     }
     const association = xi as tf.Tensor4D;
     let weights: tf.Tensor = association;
     if (opts.training && dropout > 0) weights = tf.dropout(association, dropout, undefined, opts.seed);
-    const output = tf.reshape(matMul(tf.reshape(weights, [B * H, L, S2]), v3), [B, H, L, dv]) as tf.Tensor4D;
+    const output = tf.reshape(batchMatMul(tf.reshape(weights, [B * H, L, S2]), v3), [
+      B,
+      H,
+      L,
+      dv,
+    ]) as tf.Tensor4D;
     return { output, association };
   });
   return { ...result, updateSteps, associationComputations };
