@@ -145,7 +145,11 @@ describeBackends('Hopfield layers: inputs, options and semantics', () => {
       ]),
     });
     expect(b2.shape).toEqual([2, 2, 5, 6]);
-    tf.dispose([x, a, manual, out, b, b2, ...Object.values(sd)]);
+    // with the zero pattern, a fully padded bag is fine (all mass on the zero pattern, output 0)
+    const allPad = tf.ones([2, 5], 'bool');
+    const z = zero.apply(x, { storedPatternPaddingMask: allPad }) as tf.Tensor;
+    expectClose(z, tf.zeros([2, 5, 4]), { name: 'fully padded + zero association' });
+    tf.dispose([x, a, manual, out, b, b2, allPad, z, ...Object.values(sd)]);
   });
 
   it('batchFirst: false equals the transposed batch-first result; activation and dropout', () => {

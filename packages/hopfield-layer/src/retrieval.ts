@@ -137,8 +137,9 @@ export function resolveUpdateRule(
 }
 
 /**
- * The additive logit mask (0 or −∞, plus any float mask) broadcastable to `[B, H, L, S]`, or null.
- * Throws when a row would have every stored pattern masked (its softmax would be NaN).
+ * The additive logit mask (0 or −∞, plus any float mask) broadcastable to `[B, H, L, S + extraColumns]`
+ * (appended columns unmasked), or null. Throws when a row would have every stored pattern masked (its
+ * softmax would be NaN).
  */
 export function buildAssociationMask(
   batch: number,
@@ -146,6 +147,7 @@ export function buildAssociationMask(
   seq: number,
   numStored: number,
   opts: AssociationMaskOptions,
+  extraColumns = 0,
 ): tf.Tensor4D | null {
   const { storedPatternPaddingMask: pad, associationMask: assoc } = opts;
   if (pad == null && assoc == null) return null;
@@ -197,6 +199,14 @@ export function buildAssociationMask(
       mask = tf.where(masked, tf.fill(masked.shape, Number.NEGATIVE_INFINITY), tf.zeros(masked.shape));
     }
     if (additive != null) mask = tf.add(mask, additive);
+    // Appended patterns (bias / zero association) are never masked.
+    if (extraColumns > 0)
+      mask = tf.pad(mask, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, extraColumns],
+      ]);
     if (masked != null) {
       const fullyMasked = tf.any(tf.all(tf.equal(mask, Number.NEGATIVE_INFINITY), -1)).dataSync()[0];
       if (fullyMasked) {
@@ -273,14 +283,7 @@ export function hopfieldCore(
   let associationComputations = 0;
 
   const result = tf.tidy(() => {
-    let mask = buildAssociationMask(B, H, L, S, opts);
-    if (mask != null && extra > 0)
-      mask = tf.pad(mask, [
-        [0, 0],
-        [0, 0],
-        [0, 0],
-        [0, extra],
-      ]);
+    const mask = buildAssociationMask(B, H, L, S, opts, extra);
 
     let k4: tf.Tensor = stored;
     let v4: tf.Tensor = projection;
