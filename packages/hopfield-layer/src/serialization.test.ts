@@ -86,6 +86,24 @@ describeBackends('serialization', () => {
     model.dispose();
   });
 
+  it('works as the first layer of tf.sequential (inputShape) and round-trips', async () => {
+    const model = tfl.sequential({
+      layers: [
+        new Hopfield({ inputShape: [6, 4], inputSize: 4, numHeads: 2, seed: 1 }),
+        new HopfieldPooling({ inputSize: 4, quantity: 2, seed: 2 }),
+      ],
+    });
+    expect(model.outputs[0].shape).toEqual([null, 8]);
+    const x = tf.randomNormal([3, 6, 4], 0, 1, 'float32', 3);
+    const before = model.predict(x) as tf.Tensor;
+    const loaded = await roundTrip(model);
+    const after = loaded.predict(x) as tf.Tensor;
+    expectClose(after, before, { rtol: 1e-6, atol: 1e-7, name: 'sequential reload' });
+    tf.dispose([x, before, after]);
+    model.dispose();
+    loaded.dispose();
+  });
+
   it('getConfig holds every option and recreates an equal layer', () => {
     const a = new Hopfield({
       inputSize: 8,
