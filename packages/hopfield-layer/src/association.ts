@@ -243,6 +243,8 @@ export class HopfieldAssociation {
     training: boolean,
   ): { output: tf.Tensor; association: tf.Tensor4D; projected: tf.Tensor4D } {
     this.checkInputs(stored, state, projection);
+    const f32 = (t: tf.Tensor) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+    [stored, state, projection] = [f32(stored), f32(state), f32(projection)];
     const o = this.opts;
     const w = this.w;
     const { numHeads: H, headDim: d } = this.dims;

@@ -73,6 +73,9 @@ describeBackends('Hopfield layers: inputs, options and semantics', () => {
     expect(() => layer.apply(x, { storedPatternPaddingMask: tf.ones([2, 5], 'bool') })).toThrow(
       /every stored pattern is masked/,
     );
+    // integer inputs are computed in float32
+    const xi = tf.ones([2, 5, 8], 'int32');
+    expect((layer.apply(xi) as tf.Tensor).dtype).toBe('float32');
     expect(() => new HopfieldLayer({ inputSize: 8 }).apply([x, x])).toThrow(
       /inputs: expected one tensor \(the state pattern\), received 2/,
     );
