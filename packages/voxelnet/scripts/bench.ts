@@ -1,7 +1,7 @@
 // Benchmarks (not tests): voxelizer throughput on a real KITTI scan vs the numpy implementation of
 // the same algorithm (same run), network forward time per frame (small and paper presets, wasm),
 // rotated IoU / NMS throughput. Prints JSON lines; numbers go to the README.
-//   pnpm exec tsx packages/voxelnet/scripts/bench.ts [kitti .bin]
+//   pnpm exec tsx packages/voxelnet/scripts/bench.ts [kitti .bin] [sections: voxelize,iou,forward]
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { bevIoU, generateScene, kitti, Random, rotatedNms, Voxelizer, VoxelNet } from '../src/index';
 
 const bin = process.argv[2] ?? '/work/shared/data/kitti/training/velodyne/000002.bin';
+const sections = (process.argv[3] ?? 'voxelize,iou,forward').split(',');
 const out: Record<string, unknown>[] = [];
 const report = (r: Record<string, unknown>) => {
   out.push(r);
@@ -18,8 +19,31 @@ const report = (r: Record<string, unknown>) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// 1. voxelizer (paper car config) on a real scan
-if (existsSync(bin)) {
+// 1. voxelizer (paper car config) on a real scan, and statistics of every real frame
+if (sections.includes('voxelize') && existsSync(bin)) {
+  const dir = bin.replace(/\/velodyne\/[^/]+$/, '');
+  for (const id of await kitti.listFrames(dir)) {
+    const f = await kitti.readFrame(dir, id);
+    const fov = kitti.cropToImageFov(f.points, f.calib);
+    const v = new Voxelizer().voxelize(fov, { shuffle: false });
+    let kept = 0;
+    let full = 0;
+    for (let i = 0; i < v.numVoxels; i++) {
+      kept += v.numPoints[i];
+      if (v.numPoints[i] === 35) full++;
+    }
+    report({
+      bench: 'voxel statistics (camera FOV, car config)',
+      frame: id,
+      points: f.points.length / 4,
+      inFov: fov.length / 4,
+      inRange: v.pointsInRange,
+      voxels: v.numVoxels,
+      keptPoints: kept,
+      fullVoxels: full,
+      meanPointsPerVoxel: +(kept / v.numVoxels).toFixed(2),
+    });
+  }
   const pts = await kitti.readVelodyne(bin);
   const vox = new Voxelizer();
   for (const shuffle of [false, true]) {
@@ -60,7 +84,7 @@ if (existsSync(bin)) {
 }
 
 // 2. rotated IoU and NMS
-{
+if (sections.includes('iou')) {
   const rng = new Random(1);
   const boxes = (n: number) => {
     const b: number[] = [];
@@ -114,7 +138,7 @@ if (existsSync(bin)) {
 // 3. network forward per frame on wasm
 await tf.setBackend('wasm');
 await tf.ready();
-for (const preset of ['small', 'car'] as const) {
+for (const preset of sections.includes('forward') ? (['small', 'car'] as const) : []) {
   try {
     const net = new VoxelNet(preset);
     const scene = generateScene({ seed: 1, range: net.config.pointCloudRange, cars: [8, 8] });

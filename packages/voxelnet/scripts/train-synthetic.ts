@@ -1,22 +1,31 @@
 // Trains the small preset on synthetic scenes and evaluates it (KITTI metric) on held-out scenes
 // before and after training. Writes reports/train-small.json (numbers for the README).
-//   pnpm exec tsx packages/voxelnet/scripts/train-synthetic.ts [steps] [backend] [evalScenes]
+//   pnpm exec tsx packages/voxelnet/scripts/train-synthetic.ts [steps] [backend] [evalScenes] [resume.json] [lr] [firstSeed]
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { evaluateDetector, generateScene, kitti, train, VoxelNet } from '../src/index';
 
-const [stepsArg = '600', backend = 'wasm', evalArg = '100'] = process.argv.slice(2);
+const [stepsArg = '600', backend = 'wasm', evalArg = '100', resume = '', lrArg = '2e-3', seedArg = '0'] =
+  process.argv.slice(2);
 await tf.setBackend(backend);
 await tf.ready();
 const steps = Number(stepsArg);
 const net = new VoxelNet('small');
+let resumedFrom = 0;
+if (resume) {
+  const ck = JSON.parse(readFileSync(resume, 'utf8'));
+  net.setWeights(ck.weights);
+  resumedFrom = ck.step;
+}
+const firstSeed = Number(seedArg);
 const range = net.config.pointCloudRange;
 const evalScenes = Array.from({ length: Number(evalArg) }, (_, i) =>
   generateScene({ seed: 1_000_000 + i, range }),
 );
+const at05 = { minOverlap: { car: { bbox: 0.5, bev: 0.5, '3d': 0.5 } } };
 const summary = (r: kitti.KittiEvaluation) =>
   Object.fromEntries(
     Object.entries(r.Car).map(([m, v]) => [
@@ -25,12 +34,19 @@ const summary = (r: kitti.KittiEvaluation) =>
     ]),
   );
 const before = await evaluateDetector(net, evalScenes);
-console.log('untrained\n' + kitti.formatEvaluation(before.result));
+const before05 = kitti.evaluate(
+  evalScenes.map((s) => s.labels),
+  before.detections,
+  at05,
+);
+console.log(`before (resumed from step ${resumedFrom})\n` + kitti.formatEvaluation(before.result));
 const out = mkdirSync(new URL('../reports/', import.meta.url), { recursive: true });
 void out;
 const log: { step: number; loss: number; cls: number; reg: number; s: number }[] = [];
-const res = await train(net, (step) => generateScene({ seed: step, range }), {
+const res = await train(net, (step) => generateScene({ seed: firstSeed + step, range }), {
   steps,
+  learningRate: Number(lrArg),
+  seed: firstSeed,
   onProgress: (p) => {
     if (p.step % 25 === 0 || p.step === 1) {
       log.push({
@@ -54,18 +70,29 @@ const res = await train(net, (step) => generateScene({ seed: step, range }), {
   },
 });
 const after = await evaluateDetector(net, evalScenes);
+const after05 = kitti.evaluate(
+  evalScenes.map((s) => s.labels),
+  after.detections,
+  at05,
+);
 console.log('trained\n' + kitti.formatEvaluation(after.result));
+console.log('trained, IoU 0.5\n' + kitti.formatEvaluation(after05));
 const report = {
   preset: 'small',
   config: net.config,
   backend,
   steps,
+  resumedFrom,
+  learningRate: Number(lrArg),
+  firstSeed,
   trainSeconds: +(res.elapsedMs / 1000).toFixed(1),
   msPerStep: +(res.elapsedMs / steps).toFixed(1),
   evalScenes: evalScenes.length,
   carsInEval: evalScenes.reduce((a, s) => a + s.labels.length, 0),
-  untrained: summary(before.result),
+  before: summary(before.result),
+  before_iou05: summary(before05),
   trained: summary(after.result),
+  trained_iou05: summary(after05),
   inferenceMsPerFrame: +after.msPerFrame.toFixed(1),
   log,
   date: new Date().toISOString(),

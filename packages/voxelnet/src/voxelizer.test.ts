@@ -49,6 +49,21 @@ describe('Voxelizer', () => {
     let sx = 0;
     for (let i = 0; i < 5; i++) sx += a.features[i * 7 + 4];
     expect(Math.abs(sx)).toBeLessThan(1e-5);
+    // every point is kept with probability T/N: over many seeds each of the 100 points shows up
+    // about 5 % of the time, for both samplers
+    for (const sampling of ['reservoir', 'shuffle'] as const) {
+      const hits = new Float64Array(100);
+      for (let s = 0; s < 400; s++) {
+        const v = vox.voxelize(pts, { seed: s, sampling });
+        for (let i = 0; i < 5; i++) hits[Math.round(v.features[i * 7 + 3] * 100)]++;
+      }
+      const rate = Array.from(hits, (h) => h / 400);
+      expect(Math.min(...rate), sampling).toBeGreaterThan(0.005);
+      expect(Math.max(...rate), sampling).toBeLessThan(0.14);
+      // first and second half of the cloud equally likely (no order bias)
+      const first = rate.slice(0, 50).reduce((a, b) => a + b, 0);
+      expect(Math.abs(first - 2.5), sampling).toBeLessThan(0.35);
+    }
     // a second, smaller cloud: slots beyond its points are zero again
     const d = vox.voxelize(new Float32Array([0.5, 0.5, 0.5, 1]), { seed: 0 });
     expect(Array.from(d.features.subarray(7))).toEqual(new Array(28).fill(0));

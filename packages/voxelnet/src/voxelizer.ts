@@ -1,5 +1,5 @@
 // Points → voxels, VoxelNet §2.1.1 (grouping, random sampling) and §2.3 (efficient
-// implementation): one O(n) pass over the (shuffled) points with a dense voxel-index grid,
+// implementation): one O(n) pass over the points with a dense voxel-index grid,
 // at most T points per voxel and K voxels, and the 7-feature point encoding
 // p̂ = [x, y, z, r, x − vx, y − vy, z − vz] with (vx, vy, vz) the centroid of the voxel's points.
 // Same outputs as OpenPCDet's VoxelGeneratorWrapper (spconv Point2VoxelCPU3d) plus the encoding
@@ -15,7 +15,7 @@ export interface VoxelizerOptions {
   voxelSize?: readonly number[];
   /** T: at most this many points per voxel; extra points are dropped after shuffling. Default 35. */
   maxPointsPerVoxel?: number;
-  /** K: at most this many non-empty voxels (first come, in shuffled order). Default 20000. */
+  /** K: at most this many non-empty voxels (first come). Default 20000. */
   maxVoxels?: number;
 }
 
@@ -64,6 +64,7 @@ export class Voxelizer {
   private coords: Int32Array;
   private sums: Float64Array;
   private order = new Int32Array(0);
+  private seen: Int32Array;
   private used = 0;
 
   constructor(options: VoxelizerOptions = {}) {
@@ -111,20 +112,25 @@ export class Voxelizer {
     this.numPoints = new Int32Array(maxVoxels);
     this.coords = new Int32Array(maxVoxels * 3);
     this.sums = new Float64Array(maxVoxels * 3);
+    this.seen = new Int32Array(maxVoxels);
   }
 
   /**
-   * Voxelizes a cloud (flat N×4 float32: x, y, z, reflectance). Points are visited in a random
-   * order drawn from `seed` (the paper's shuffle, so that the T kept points are a random sample);
-   * `shuffle: false` keeps file order (deterministic, as in evaluation).
+   * Voxelizes a cloud (flat N×4 float32: x, y, z, reflectance). With `shuffle` (default), each
+   * voxel keeps a uniformly random sample of T of its points drawn from `seed`: by default with
+   * reservoir sampling (Vitter's Algorithm R, random numbers only for points of over-full voxels),
+   * which gives each voxel the same sample distribution as the paper's shuffle-then-insert (§2.3)
+   * without permuting the cloud; `sampling: 'shuffle'` permutes the points first, exactly as the
+   * paper (the voxel order and which voxels survive the K cap then also become random).
+   * `shuffle: false` keeps the first T points in file order (deterministic, for inference).
    *
    * @throws InvalidArgumentError for a length not divisible by 4, an empty cloud or a non-finite value.
    */
   voxelize(
     points: Float32Array,
-    options: { seed?: number; shuffle?: boolean; views?: boolean } = {},
+    options: { seed?: number; shuffle?: boolean; sampling?: 'reservoir' | 'shuffle'; views?: boolean } = {},
   ): Voxels {
-    const { seed = 0, shuffle = true, views = false } = options;
+    const { seed = 0, shuffle = true, sampling = 'reservoir', views = false } = options;
     if (!(points instanceof Float32Array)) {
       throw new InvalidArgumentError(
         'voxelize',
@@ -153,11 +159,13 @@ export class Voxelizer {
     features.fill(0, 0, this.used * T * 7);
     numPoints.fill(0, 0, this.used);
     sums.fill(0, 0, this.used * 3);
-    if (this.order.length < n) this.order = new Int32Array(n);
-    const order = this.order;
-    for (let i = 0; i < n; i++) order[i] = i;
-    if (shuffle) {
-      const rng = new Random(seed);
+    const permute = shuffle && sampling === 'shuffle';
+    const reservoir = shuffle && sampling !== 'shuffle';
+    const rng = new Random(seed);
+    if (permute) {
+      if (this.order.length < n) this.order = new Int32Array(n);
+      const order = this.order;
+      for (let i = 0; i < n; i++) order[i] = i;
       for (let i = n - 1; i > 0; i--) {
         const j = Math.floor(rng.next() * (i + 1));
         const t = order[i];
@@ -165,21 +173,18 @@ export class Voxelizer {
         order[j] = t;
       }
     }
+    const order = this.order;
+    const seen = this.seen;
     let numVoxels = 0;
     let inRange = 0;
     for (let k = 0; k < n; k++) {
-      const p = order[k] * 4;
+      const p = (permute ? order[k] : k) * 4;
       const x = points[p];
       const y = points[p + 1];
       const z = points[p + 2];
       const r = points[p + 3];
       if (!(Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(z) && Number.isFinite(r))) {
-        throw new InvalidArgumentError('voxelize', `points[${order[k]}]`, 'finite (x, y, z, r)', [
-          x,
-          y,
-          z,
-          r,
-        ]);
+        throw new InvalidArgumentError('voxelize', `points[${p / 4}]`, 'finite (x, y, z, r)', [x, y, z, r]);
       }
       if (x < xmin || x >= xmax || y < ymin || y >= ymax || z < zmin || z >= zmax) continue;
       inRange++;
@@ -195,10 +200,23 @@ export class Voxelizer {
         coords[v * 3] = iz;
         coords[v * 3 + 1] = iy;
         coords[v * 3 + 2] = ix;
+        seen[v] = 0;
       }
       const c = numPoints[v];
-      if (c >= T) continue;
-      const o = (v * T + c) * 7;
+      let slot = c;
+      if (c >= T) {
+        if (!reservoir) continue;
+        // Algorithm R: the (T+m)-th point of the voxel takes a random slot with probability T/(T+m)
+        const m = ++seen[v];
+        const j = Math.floor(rng.next() * (T + m));
+        if (j >= T) continue;
+        slot = j;
+        const o0 = (v * T + j) * 7;
+        sums[v * 3] -= features[o0];
+        sums[v * 3 + 1] -= features[o0 + 1];
+        sums[v * 3 + 2] -= features[o0 + 2];
+      }
+      const o = (v * T + slot) * 7;
       features[o] = x;
       features[o + 1] = y;
       features[o + 2] = z;
@@ -206,7 +224,7 @@ export class Voxelizer {
       sums[v * 3] += x;
       sums[v * 3 + 1] += y;
       sums[v * 3 + 2] += z;
-      numPoints[v] = c + 1;
+      if (slot === c) numPoints[v] = c + 1;
     }
     for (let v = 0; v < numVoxels; v++) {
       const c = numPoints[v];
