@@ -4,7 +4,7 @@
  *   E(ξ) = −lse(β, Xᵀξ) + ½ ξᵀξ + β⁻¹ log N + ½ M²,   lse(β, z) = β⁻¹ log Σ_i exp(β z_i),
  *
  * with N stored patterns x_i (rows of `stored` here), M = max_i ‖x_i‖. The update of
- * `retrieval.ts` is the CCCP step that never increases E (Thm 1), and 0 ≤ E ≤ 2M² (Lemma A1).
+ * `retrieval.ts` is the CCCP step that never increases E (paper §2, Thm 1).
  * Everything is computed with a max-shifted log-sum-exp, so large β and long memories stay finite.
  */
 import * as tf from '@tensorflow/tfjs-core';
