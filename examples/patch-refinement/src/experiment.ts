@@ -24,27 +24,35 @@ const { values } = parseArgs({
     scenes: { type: 'string', default: '100' },
     backend: { type: 'string', default: 'wasm' },
     score: { type: 'string', default: 'lrn' },
+    /** Skip training: load results/lrn-<voxel>-weights.json. */
+    reuse: { type: 'boolean', default: false },
   },
 });
 const vs = Number(values.voxel);
 await useBestBackend({ log: false, backend: values.backend as 'wasm' });
 const range = SMALL_PRESET.pointCloudRange;
 const lrn = new LocalRefinementNetwork({ voxelSize: [vs, vs, 1] });
-const scenes = Array.from({ length: Number(values.scenes) }, (_, i) =>
+const scenes = Array.from({ length: values.reuse ? 0 : Number(values.scenes) }, (_, i) =>
   generateScene({ seed: TRAIN_SEED0 + i, range }),
 );
 const log = (s: string) => console.log(`[lrn ${vs}] ${s}`);
-const train = await trainLrn(lrn, scenes, {
-  steps: Number(values.steps),
-  batchSize: Number(values.batch),
-  seed: 1,
-  onProgress: (p) => {
-    if (p.step % 25 === 0)
-      log(
-        `step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)} (cls ${p.classification.toFixed(3)}, reg ${p.regression.toFixed(3)}) ${(p.elapsedMs / 1000).toFixed(0)} s`,
-      );
-  },
-});
+const reuse = values.reuse
+  ? JSON.parse(readFileSync(new URL(`../results/lrn-${vs}-weights.json`, import.meta.url), 'utf8'))
+  : null;
+if (reuse) lrn.setWeights(reuse.weights);
+const train = reuse
+  ? { elapsedMs: Number.NaN, losses: [Number.NaN] }
+  : await trainLrn(lrn, scenes, {
+      steps: Number(values.steps),
+      batchSize: Number(values.batch),
+      seed: 1,
+      onProgress: (p) => {
+        if (p.step % 25 === 0)
+          log(
+            `step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)} (cls ${p.classification.toFixed(3)}, reg ${p.regression.toFixed(3)}) ${(p.elapsedMs / 1000).toFixed(0)} s`,
+          );
+      },
+    });
 // the RPN (trained independently by train-rpn.ts) is only needed from here on
 const rpnFile = new URL('../results/rpn.json', import.meta.url);
 while (!existsSync(rpnFile)) await new Promise((r) => setTimeout(r, 10_000));
