@@ -26,18 +26,22 @@ const { values } = parseArgs({
     score: { type: 'string', default: 'lrn' },
     /** Skip training: load results/lrn-<voxel>-weights.json. */
     reuse: { type: 'boolean', default: false },
+    /** Seed of the LRN's initialisation and patch sampling (files get a -s<seed> suffix unless 1). */
+    seed: { type: 'string', default: '1' },
   },
 });
 const vs = Number(values.voxel);
 await useBestBackend({ log: false, backend: values.backend as 'wasm' });
 const range = SMALL_PRESET.pointCloudRange;
-const lrn = new LocalRefinementNetwork({ voxelSize: [vs, vs, 1] });
+const seed = Number(values.seed);
+const tag = `${vs}${seed === 1 ? '' : `-s${seed}`}`;
+const lrn = new LocalRefinementNetwork({ voxelSize: [vs, vs, 1], network: { seed: seed === 1 ? 0 : seed } });
 const scenes = Array.from({ length: values.reuse ? 0 : Number(values.scenes) }, (_, i) =>
   generateScene({ seed: TRAIN_SEED0 + i, range }),
 );
 const log = (s: string) => console.log(`[lrn ${vs}] ${s}`);
 const reuse = values.reuse
-  ? JSON.parse(readFileSync(new URL(`../results/lrn-${vs}-weights.json`, import.meta.url), 'utf8'))
+  ? JSON.parse(readFileSync(new URL(`../results/lrn-${tag}-weights.json`, import.meta.url), 'utf8'))
   : null;
 if (reuse) lrn.setWeights(reuse.weights);
 const train = reuse
@@ -45,7 +49,7 @@ const train = reuse
   : await trainLrn(lrn, scenes, {
       steps: Number(values.steps),
       batchSize: Number(values.batch),
-      seed: 1,
+      seed,
       onProgress: (p) => {
         if (p.step % 25 === 0)
           log(
@@ -96,11 +100,11 @@ const out = {
   score: values.score,
 };
 writeFileSync(
-  new URL(`../results/lrn-${vs}${values.score === 'lrn' ? '' : `-${values.score}`}.json`, import.meta.url),
+  new URL(`../results/lrn-${tag}${values.score === 'lrn' ? '' : `-${values.score}`}.json`, import.meta.url),
   JSON.stringify(out, null, 1),
 );
 writeFileSync(
-  new URL(`../results/lrn-${vs}-weights.json`, import.meta.url),
+  new URL(`../results/lrn-${tag}-weights.json`, import.meta.url),
   JSON.stringify({ config: lrn.config, weights: await lrn.getWeights() }),
 );
 log(

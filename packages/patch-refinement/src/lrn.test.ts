@@ -80,9 +80,10 @@ describeBackends('LocalRefinementNetwork', () => {
     ];
     const r = await lrn.refine(patches, { batchSize: 2 });
     expect(r.length).toBe(4);
-    expect(r[1].score).toBe(0);
-    expect(r[3].score).toBe(0);
+    expect(r[1]).toMatchObject({ score: 0, empty: true });
+    expect(r[3]).toMatchObject({ score: 0, empty: true });
     for (const x of [r[0], r[2]]) {
+      expect(x.empty).toBe(false);
       expect(x.score).toBeGreaterThan(0);
       expect(x.score).toBeLessThan(1);
       expect(x.box.length).toBe(7);

@@ -73,6 +73,8 @@ export interface Refinement {
   box: Float64Array;
   /** Sigmoid confidence of the best anchor (0 for an empty patch). */
   score: number;
+  /** True when no point of the patch fell in the LRN's voxel grid (then `box` is a placeholder). */
+  empty: boolean;
 }
 
 /** A training example: a canonical patch and its boxes. */
@@ -273,6 +275,7 @@ export class LocalRefinementNetwork {
     const out: Refinement[] = patches.map(() => ({
       box: Float64Array.from([0, 0, c.anchorZ, ...c.anchorSize, 0]),
       score: 0,
+      empty: true,
     }));
     const n = this.anchors.length / 7;
     for (let s = 0; s < patches.length; s += batchSize) {
@@ -296,6 +299,7 @@ export class LocalRefinementNetwork {
         out[i] = {
           box: Float64Array.from(decodeBoxes(anchor, deltas.subarray(best * 7, best * 7 + 7))),
           score: 1 / (1 + Math.exp(-logits[best])),
+          empty: false,
         };
       });
     }

@@ -31,7 +31,11 @@ class FixedLrn extends LocalRefinementNetwork {
     super(TINY);
   }
   override async refine(patches: Float32Array[]): Promise<Refinement[]> {
-    return patches.map((p) => ({ box: Float64Array.from(this.fixed), score: p.length ? 0.9 : 0 }));
+    return patches.map((p) => ({
+      box: Float64Array.from(this.fixed),
+      score: p.length ? 0.9 : 0,
+      empty: p.length === 0,
+    }));
   }
 }
 

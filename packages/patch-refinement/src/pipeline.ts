@@ -151,7 +151,7 @@ export class PatchRefinementDetector {
     const boxes: number[] = [];
     const scores: number[] = [];
     refined.forEach((r, i) => {
-      if (list[i].length === 0) return; // an empty patch: nothing to refine
+      if (r.empty) return; // an empty patch: nothing to refine
       const s = o.score === 'product' ? r.score * proposals.scores[i] : r.score;
       if (s < o.scoreThreshold) return;
       boxes.push(...boxesFromCanonical(r.box, frameOf(proposals.boxes, i)));
