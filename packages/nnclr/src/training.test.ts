@@ -122,6 +122,21 @@ describeBackends('NnclrTrainer', () => {
     s.dispose();
   });
 
+  it("an empty queue: the first step uses the sample's own projection, then neighbours", () => {
+    const empty = new SupportSet({ size: 64, dim: 8, init: 'empty' });
+    const s = setup({ supportSet: empty });
+    const b = batch(0);
+    const first = s.trainer.trainStep(b);
+    expect(Number.isFinite(first.loss)).toBe(true);
+    expect(first.nnAccuracy).toBeUndefined();
+    expect(empty.filled).toBe(16);
+    const second = s.trainer.trainStep(b);
+    expect(second.nnAccuracy).toBeGreaterThanOrEqual(0);
+    tf.dispose([b.view0, b.view1]);
+    empty.dispose();
+    s.dispose();
+  });
+
   it('MAE-CT stage 2: a frozen encoder does not change; a function encoder trains its variables', () => {
     const s = setup({ trainEncoder: false });
     const before = s.encoder.getWeights().map((w) => w.arraySync());

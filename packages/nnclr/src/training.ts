@@ -19,7 +19,10 @@ export interface NnclrTrainerOptions {
   projector: MlpHead;
   /** Prediction head h (e.g. {@link PredictionHead}). */
   predictor: MlpHead;
-  /** The support set Q; its `dim` must equal the projector's output size. */
+  /**
+   * The support set Q; its `dim` must equal the projector's output size. With `init: 'empty'`, the
+   * steps before it holds `topk` rows use each sample's own projection as the positive.
+   */
   supportSet: SupportSet;
   /** Any tfjs optimizer, or {@link Lars} / {@link AdamW} from this package. */
   optimizer: tf.Optimizer;
@@ -215,13 +218,24 @@ export class NnclrTrainer {
         const p1 = predictor.apply(z1, { training: true }) as tf.Tensor2D;
         const q0 = ema ? ema.apply(h0, { training: true }) : z0;
         const q1 = ema ? ema.apply(h1, { training: true }) : z1;
-        // Neighbour search goes through the JS side: constants, no gather on the tape.
-        const r0 = supportSet.lookup(q0, { topk, excludeIndices: exclude });
-        const r1 = supportSet.lookup(q1, { topk, excludeIndices: exclude });
-        idx0 = r0.indices;
         queued = tf.keep(tf.clone(q0));
+        // Neighbour search goes through the JS side: constants, no gather on the tape. While an
+        // `init: 'empty'` queue holds fewer than `topk` rows, each sample's own projection (as a
+        // constant) is its positive, as in MAE-CT's queue-less head.
+        const ready = supportSet.filled >= Math.max(1, topk);
+        const neighbours = (q: tf.Tensor2D, first: boolean) => {
+          if (!ready) return tf.tensor2d(q.dataSync() as Float32Array, q.shape as [number, number]);
+          const r = supportSet.lookup(q, { topk, excludeIndices: exclude });
+          if (first) idx0 = r.indices;
+          return r.neighbours;
+        };
         return nnclrTwoViewLoss(
-          { predicted0: p0, predicted1: p1, neighbours0: r0.neighbours, neighbours1: r1.neighbours },
+          {
+            predicted0: p0,
+            predicted1: p1,
+            neighbours0: neighbours(q0, true),
+            neighbours1: neighbours(q1, false),
+          },
           this.opts.loss,
         );
       }, vars);
