@@ -247,7 +247,7 @@ export class HopfieldAssociation {
     [stored, state, projection] = [f32(stored), f32(state), f32(projection)];
     const o = this.opts;
     const w = this.w;
-    const { numHeads: H, headDim: d } = this.dims;
+    const { headDim: d } = this.dims;
     const { q, k, v } = this.project(stored, state, projection);
     const defaultScaling = this.dims.staticExecution ? 1 : 1 / Math.sqrt(d);
     const seed = o.seed == null ? undefined : o.seed + 7919 * this.dropoutCalls;
@@ -268,11 +268,22 @@ export class HopfieldAssociation {
           : undefined,
     });
     this.lastUpdateSteps = r.updateSteps;
-    const [B, , L, dv] = r.output.shape;
-    let out: tf.Tensor = tf.reshape(tf.transpose(r.output, [0, 2, 1, 3]), [B, L, H * dv]);
+    return { output: this.output(r.output), association: r.association, projected: v };
+  }
+
+  /**
+   * Heads `[B, H, L, dv]` (the retrieved patterns ξ·V) → layer output `[B, L, outputSize]`: heads
+   * concatenated, output projection, optional activation.
+   */
+  output(heads: tf.Tensor4D): tf.Tensor {
+    const o = this.opts;
+    const w = this.w;
+    const H = this.dims.numHeads;
+    const [B, , L, dv] = heads.shape;
+    let out: tf.Tensor = tf.reshape(tf.transpose(heads, [0, 2, 1, 3]), [B, L, H * dv]);
     if (w.outKernel) out = linear(out, w.outKernel, w.outBias);
     if (o.associationActivation != null) out = ACTIVATIONS[o.associationActivation](out);
-    return { output: out, association: r.association, projected: v };
+    return out;
   }
 
   /** The reference `state_dict` entries (PyTorch names and layouts), in the reference's order. */

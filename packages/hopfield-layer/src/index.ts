@@ -19,6 +19,14 @@ export {
   type ResolvedHopfieldOptions,
 } from './options';
 export {
+  analyzeRegimes,
+  type HeadRegime,
+  patternsForMass,
+  type Regime,
+  type RegimeAnalysis,
+  type RegimeOptions,
+} from './regimes';
+export {
   type AssociationMaskOptions,
   associationMatrix,
   buildAssociationMask,
@@ -33,3 +41,8 @@ export {
   resolveUpdateRule,
   type UpdateRuleOptions,
 } from './retrieval';
+export {
+  DEFAULT_CHUNK_SIZE,
+  StreamingHopfieldPooling,
+  type StreamingHopfieldPoolingArgs,
+} from './streaming-pooling';

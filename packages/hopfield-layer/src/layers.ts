@@ -303,7 +303,7 @@ export class HopfieldPooling extends HopfieldBase {
   static className = 'HopfieldPooling';
   readonly quantity: number;
   readonly poolingWeightsTrainable: boolean;
-  private poolingWeights: LayerVariable | null = null;
+  protected poolingWeights: LayerVariable | null = null;
 
   constructor(args: HopfieldPoolingArgs = {}) {
     super(args);
