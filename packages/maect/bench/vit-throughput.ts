@@ -9,9 +9,11 @@ import { AdamW, MAE_PRESETS, pool, VisionTransformer } from '../src/index';
 await tf.setBackend('wasm');
 const cases = [
   { name: 'tiny (32 px, p4, D64×4)', opts: { ...MAE_PRESETS.tiny }, img: 32, batch: 64, iters: 5 },
-  { name: 'ViT-B/16 (224 px)', opts: { ...MAE_PRESETS['vit-b/16'] }, img: 224, batch: 2, iters: 2 },
+  // ViT-B with AdamW state (4 × 86M floats + grads + temporaries) overflows the wasm heap
+  // ("memory access out of bounds", measured); its training step is measured with plain SGD.
+  { name: 'ViT-B/16 (224 px)', opts: { ...MAE_PRESETS['vit-b/16'] }, img: 224, batch: 2, iters: 1, sgd: true },
 ];
-for (const c of cases) {
+for (const c of cases.filter((k) => !process.env.CASE || k.name.startsWith(process.env.CASE))) {
   const { decoderEmbedDim, decoderDepth, decoderNumHeads, ...vitOpts } = c.opts as Record<string, number>;
   const vit = new VisionTransformer(vitOpts);
   vit.build();
@@ -25,13 +27,17 @@ for (const c of cases) {
   const fwd = run(() => tf.tidy(() => vit.encode(x).dataSync()));
   const vars = vit.trainableWeights.map((w) => w.read() as tf.Variable);
   const opt = new AdamW([{ variables: vars, lr: 1e-4, weightDecay: 0.05 }]);
+  const sgd = (grads: tf.NamedTensorMap) => {
+    for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 1e-4)));
+  };
   const train = run(() =>
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
         () => tf.mean(pool(vit.encode(x), 'meanPatch')) as tf.Scalar,
         vars,
       );
-      opt.apply(grads);
+      if ('sgd' in c) sgd(grads);
+      else opt.apply(grads);
       value.dataSync();
     }),
   );
