@@ -1,0 +1,90 @@
+// Hopfield Networks is All You Need, small scale (`pnpm --filter @paperstack/example-hopfield start -- --help`).
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
+import { EXPERIMENTS, type ExperimentName } from './experiments';
+import { runMilExperiment } from './mil/experiment';
+import type { ExperimentReport, Preset, Progress } from './report';
+
+const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data FILE[,FILE…]] [--no-synthetic]
+                [--json FILE] [--backend wasm|cpu|tensorflow|tensorflow-gpu]
+
+  retrieval        store N patterns, query corrupted copies: capacity vs N, d and β (paper §2)
+  mil              HopfieldPooling vs attention-MIL vs mean pooling: bit-pattern task and
+                   10-fold CV AUC on MIL benchmarks in the classic format (paper §4)
+  all              both (default)
+  --preset         quick (≈ 2 min on 2 cores, default) or full
+  --data           MIL benchmark files in the classic Elephant/Fox/Tiger format
+                   ('<instance>:<bag>:<label> <feature>:<value> …', see README); benchmarked
+                   in addition to the synthetic stand-ins
+  --no-synthetic   with --data: benchmark only the given files
+  --json FILE      write the reports (config, tables, Vega-Lite figures, timings) as JSON`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    preset: { type: 'string', default: 'quick' },
+    data: { type: 'string' },
+    'no-synthetic': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    backend: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const which = positionals[0] ?? 'all';
+if (positionals.length > 1 || !['retrieval', 'mil', 'all'].includes(which)) {
+  console.error(`expected one of retrieval | mil | all, received '${positionals.join(' ')}'\n\n${USAGE}`);
+  process.exit(2);
+}
+const preset = values.preset as Preset;
+if (preset !== 'quick' && preset !== 'full') {
+  console.error(`--preset expects quick | full, received '${values.preset}'`);
+  process.exit(2);
+}
+await useBestBackend({ backend: values.backend as BackendRequest | undefined });
+
+let lastStage = '';
+let lastPrint = 0;
+const progress = (p: Progress) => {
+  const now = performance.now();
+  if (p.stage !== lastStage || p.step === p.total || now - lastPrint > 5000) {
+    const info = p.info
+      ? Object.entries(p.info)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
+      : '';
+    console.log(`[${p.stage}] ${p.step}/${p.total} ${info}`);
+    lastStage = p.stage;
+    lastPrint = now;
+  }
+};
+
+const names: ExperimentName[] = which === 'all' ? ['retrieval', 'mil'] : [which as ExperimentName];
+const reports: ExperimentReport[] = [];
+for (const name of names) {
+  const t0 = performance.now();
+  const report =
+    name === 'mil' && values.data
+      ? await runMilExperiment(preset, progress, {
+          dataFiles: values.data.split(','),
+          syntheticData: !values['no-synthetic'],
+        })
+      : await EXPERIMENTS[name].run(preset, progress);
+  reports.push(report);
+  console.log(`\n# ${report.title} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  for (const t of report.tables) {
+    console.log(`## ${t.title}\n`);
+    console.log(`| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
+    for (const row of t.rows) console.log(`| ${row.join(' | ')} |`);
+    console.log('');
+  }
+  for (const n of report.notes) console.log(`- ${n}`);
+}
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify(reports, null, 1));
+  console.log(`\nwrote ${values.json}`);
+}
