@@ -23,6 +23,7 @@ ap.add_argument('--dre-iter-reg', required=True)
 ap.add_argument('--densratio')
 ap.add_argument('--n', type=int, default=1000)
 ap.add_argument('--threads', type=int, default=2)
+ap.add_argument('--niters', default='1,2,3,4,5,6,7,8,9,10', help='comma-separated niter values (default: the full grid)')
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
 
@@ -44,7 +45,9 @@ skb.BaseEstimator = type('BaseEstimator', (), {})
 skb.RegressorMixin = type('RegressorMixin', (), {})
 sys.modules['sklearn'] = sk
 sys.modules['sklearn.base'] = skb
-sys.modules['torchmin'] = types.ModuleType('torchmin')
+tm = types.ModuleType('torchmin')
+tm.minimize = None  # only the non-square fit uses it; not called here
+sys.modules['torchmin'] = tm
 sys.path.insert(0, os.path.join(args.dre_iter_reg, 'Exp_Kanamori'))
 import models_torch as ref  # noqa: E402
 
@@ -60,7 +63,7 @@ rng = np.random.default_rng(0)
 n, d = args.n, 50
 num = rng.normal(0.2, 1, size=(n, d))
 den = rng.normal(0.0, 1, size=(n, d))
-out = {'n': n, 'd': d, 'threads': args.threads}
+out = {'n': n, 'd': d, 'threads': args.threads, 'niters': args.niters}
 t0 = time.perf_counter()
 Xy = np.concatenate([np.c_[den, np.ones(n)], np.c_[num, np.zeros(n)]])
 perm = rng.permutation(2 * n)
@@ -79,7 +82,7 @@ med = np.median(D[np.triu_indices(len(sub), 1)])
 gam = 1 / med
 best = (np.inf, None)
 for lam in 10.0 ** (-np.arange(-4, 7)):
-    for niter in range(1, 11):
+    for niter in [int(v) for v in args.niters.split(',')]:
         m = ref.IteratedKulsif(kernel=rbf, rbf_gam=gam, reg_par=lam, niter=niter)
         m.fit(train, None)
         p = m.predict(Xy[val])

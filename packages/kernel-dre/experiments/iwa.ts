@@ -100,7 +100,14 @@ for (let s = 0; s < seeds; s++) {
     seed: s,
     kernels: [0.1, 0.2, 0.4, 0.8].map((sigma) => ({ type: 'gaussian' as const, sigma })),
   });
-  console.log('weights: mean', (Array.from(sel.model.predict(src.x)).reduce((a, b) => a + b, 0) / 600).toFixed(3), 'max', Math.max(...sel.model.predict(src.x)).toFixed(2), 'sigma', Math.sqrt(1 / (2 * sel.kernel.gamma)).toFixed(2));
+  console.log(
+    'weights: mean',
+    (Array.from(sel.model.predict(src.x)).reduce((a, b) => a + b, 0) / 600).toFixed(3),
+    'max',
+    Math.max(...sel.model.predict(src.x)).toFixed(2),
+    'sigma',
+    Math.sqrt(1 / (2 * sel.kernel.gamma)).toFixed(2),
+  );
   const w = Array.from(sel.model.predict(src.x), (v) => Math.max(v, 0));
   // halves: models are trained on the first half of source; IWA fits on the second half of
   // source/target... and is evaluated on held-out target points
