@@ -36,6 +36,10 @@ const ops: Record<string, (t: tf.Tensor4D) => tf.Tensor | tf.Tensor[]> = {
     tf.grads((a: tf.Tensor, w: tf.Tensor) =>
       tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')),
     )([t, tf.ones([3, 3, 3, 2])]),
+  'DepthwiseConv2dNativeBackpropInput by phases (stride 2)': (t) =>
+    tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+      tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')),
+    )([t, tf.ones([3, 3, 3, 2])]),
   'UnsortedSegmentSum (gather grad, some ids out of range)': (t) =>
     tf.unsortedSegmentSum(
       tf.reshape(t, [18, 27]),

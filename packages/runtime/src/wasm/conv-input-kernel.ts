@@ -77,15 +77,18 @@ function flipSwap(s: KernelScope, filter: TensorInfo): TensorInfo {
  * the "padded" output (index u·s + r), the phases are interleaved, and the rows from `top` on are
  * the result (same for columns).
  */
-function byPhases(
+export function byPhases(
   s: KernelScope,
   dy: TensorInfo,
   filter: TensorInfo,
   info: backend_util.Conv2DInfo,
   inputShape: [number, number, number, number],
+  depthwise = false,
 ): TensorInfo {
   const [n, h, w, c] = inputShape;
   const [fh, fw, , o] = filter.shape;
+  // depthwise: filter [fh,fw,c,m], one output channel per (c,k), summed over k at the end
+  const ch = depthwise ? c * o : c;
   const sh = info.strideHeight;
   const sw = info.strideWidth;
   const top = info.padInfo.top;
@@ -98,9 +101,9 @@ function byPhases(
     for (let rx = 0; rx < sw; rx++) {
       const tapsY = Math.max(0, Math.ceil((fh - ry) / sh));
       const tapsX = Math.max(0, Math.ceil((fw - rx) / sw));
-      const shape = [n, rowsPerPhase, colsPerPhase, c];
+      const shape = [n, rowsPerPhase, colsPerPhase, ch];
       if (tapsY === 0 || tapsX === 0) {
-        colPhases.push(s.constant(shape, 'float32', new Float32Array(n * rowsPerPhase * colsPerPhase * c)));
+        colPhases.push(s.constant(shape, 'float32', new Float32Array(n * rowsPerPhase * colsPerPhase * ch)));
         continue;
       }
       const taps = s.run(
@@ -117,9 +120,12 @@ function byPhases(
           shrinkAxisMask: 0,
         },
       );
+      const phaseFilter = depthwise
+        ? s.reshape(s.run('Reverse', { x: taps }, { dims: [0, 1] }), [tapsY, tapsX, c * o, 1])
+        : flipSwap(s, taps);
       colPhases.push(
-        correlate(s, dy, flipSwap(s, taps), {
-          kernel: 'Conv2D',
+        correlate(s, dy, phaseFilter, {
+          kernel: depthwise ? 'DepthwiseConv2dNative' : 'Conv2D',
           stride: [1, 1],
           dilation: [1, 1],
           outHeight: rowsPerPhase,
@@ -131,12 +137,14 @@ function byPhases(
     }
     // [n, U, V, c] per column phase → [n, U, V·sw, c] (column index v·sw + rx)
     const packed = sw === 1 ? colPhases[0] : s.run('Pack', colPhases as never, { axis: 3 });
-    rowPhases.push(s.reshape(packed, [n, rowsPerPhase, colsPerPhase * sw, c]));
+    rowPhases.push(s.reshape(packed, [n, rowsPerPhase, colsPerPhase * sw, ch]));
   }
   // → [n, U·sh, V·sw, c] (row index u·sh + ry), then drop the padding rows and columns
   const packed = sh === 1 ? rowPhases[0] : s.run('Pack', rowPhases as never, { axis: 2 });
-  const full = s.reshape(packed, [n, rowsPerPhase * sh, colsPerPhase * sw, c]);
-  return s.run('Slice', { x: full }, { begin: [0, top, left, 0], size: [n, h, w, c] });
+  const full = s.reshape(packed, [n, rowsPerPhase * sh, colsPerPhase * sw, ch]);
+  const out = s.run('Slice', { x: full }, { begin: [0, top, left, 0], size: [n, h, w, ch] });
+  if (!depthwise || o === 1) return out;
+  return s.run('Sum', { x: s.reshape(out, [n, h, w, c, o]) }, { axis: [4], keepDims: false });
 }
 
 export const CONV_INPUT_KERNEL: KernelConfig = {

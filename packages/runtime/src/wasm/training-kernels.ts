@@ -20,6 +20,7 @@ import {
   type UnsortedSegmentSumAttrs,
   util,
 } from '@tensorflow/tfjs-core';
+import { byPhases } from './conv-input-kernel';
 import { correlate } from './correlate';
 import { type KernelScope, withScope } from './kernel-utils';
 
@@ -169,8 +170,9 @@ export function spreadByStride(s: KernelScope, dy: TensorInfo, sh: number, sw: n
 
 /**
  * dx[n,y,x,c] = Σ_{p,q,k} dy[n,i,j,c·m+k] · W[p,q,c,k] over i·sh + p·dh − top = y (same for x):
- * a depthwise correlation of dy, spread by the strides, with the flipped filter (one channel per
- * (c,k)), summed over k.
+ * a depthwise correlation of dy with the flipped filter (one channel per (c,k)), summed over k —
+ * per output phase when strided (as Conv2DBackpropInput), on dy spread by the strides when both
+ * strides and dilations exceed 1.
  */
 function depthwiseBackpropInput({
   inputs,
@@ -196,6 +198,11 @@ function depthwiseBackpropInput({
   assertShape(kernel, 'dy', dy.shape, info.outShape);
   const [n, h, w, c] = inputShape;
   const [fh, fw, , m] = filter.shape;
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  if (strided && info.dilationHeight === 1 && info.dilationWidth === 1) {
+    // one stride-1 correlation per output phase, no multiply-adds on zeros (conv-input-kernel.ts)
+    return withScope(backend, (s) => byPhases(s, dy, filter, info, inputShape, true));
+  }
   return withScope(backend, (s) => {
     const spread = spreadByStride(s, dy, info.strideHeight, info.strideWidth);
     const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
