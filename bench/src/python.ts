@@ -19,15 +19,16 @@ export interface TorchRun {
 /** Runs the PyTorch counterparts in one child process; never throws (no torch → available: false). */
 export function runTorch(
   cases: { id: string; torch: TorchSpec }[],
-  opts: { budgetS: number; minIters: number; threads: number[] },
+  opts: { budgetS: number; minIters: number; threads: number[]; python?: string },
 ): TorchRun {
+  const python = opts.python ?? PYTHON;
   const spec = {
     threads: opts.threads,
     budget_s: opts.budgetS,
     min_iters: opts.minIters,
     cases: cases.map((c) => ({ id: c.id, kind: c.torch.kind, params: c.torch.params })),
   };
-  const child = spawnSync(PYTHON, [SCRIPT], {
+  const child = spawnSync(python, [SCRIPT], {
     input: JSON.stringify(spec),
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
@@ -39,7 +40,7 @@ export function runTorch(
     results: {},
     errors: {},
   });
-  if (child.error) return none(`${PYTHON}: ${child.error.message}`);
+  if (child.error) return none(`${python}: ${child.error.message}`);
   if (child.status !== 0)
     return none(`${PYTHON} exited ${child.status}: ${child.stderr.trim().split('\n').pop()}`);
   try {
