@@ -112,4 +112,4 @@ describeBackends('LocalRefinementNetwork', () => {
     expect(() => new LocalRefinementNetwork({ patchSize: [0, 1] })).toThrow(/patchSize must be/);
     lrn.dispose();
   });
-}, ['cpu']);
+}, ['cpu', 'wasm']);

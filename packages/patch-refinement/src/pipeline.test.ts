@@ -125,4 +125,4 @@ describeBackends('PatchRefinementDetector', () => {
     rpn.dispose();
     lrn.dispose();
   });
-}, ['cpu']);
+}, ['cpu', 'wasm']);
