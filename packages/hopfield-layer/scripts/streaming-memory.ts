@@ -1,7 +1,7 @@
 /**
  * Peak tensor memory of HopfieldPooling vs StreamingHopfieldPooling (forward + input and weight
  * gradients) against the bag size. `tf.profile().peakBytes` counts live tensor bytes; RSS is the
- * process resident set after each run. Usage: `npx tsx scripts/streaming-memory.ts [backend]`.
+ * process resident set after each run. Usage: `npx tsx scripts/streaming-memory.ts [backend] [sizes] [plain,streaming]`.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -11,6 +11,7 @@ import { HopfieldPooling, StreamingHopfieldPooling } from '../src/index';
 
 const backend = process.argv[2] ?? 'cpu';
 const sizes = (process.argv[3] ?? '10000,100000,1000000').split(',').map(Number);
+const kinds = (process.argv[4] ?? 'plain,streaming').split(',') as ('plain' | 'streaming')[];
 const F = 16;
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 
@@ -22,7 +23,7 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|');
   for (const N of sizes) {
     const x = tf.randomNormal([1, N, F], 0, 1, 'float32', 1);
-    for (const kind of ['plain', 'streaming'] as const) {
+    for (const kind of kinds) {
       const args = { inputSize: F, hiddenSize: 16, numHeads: 2, seed: 3 };
       const layer = kind === 'plain' ? new HopfieldPooling(args) : new StreamingHopfieldPooling({ ...args, chunkSize: 4096 });
       tf.dispose(layer.apply(tf.zeros([1, 2, F])) as tf.Tensor);

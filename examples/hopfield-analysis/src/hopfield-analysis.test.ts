@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBestBackend } from '@paperstack/runtime';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AMINO_ACIDS,
+  auc,
+  encodeKmers,
+  formatRepertoireTsv,
+  parseRepertoireTsv,
+  REGIME_PRESETS,
+  REPERTOIRE_PRESETS,
+  RepertoireFormatError,
+  runRegimeExperiment,
+  runRepertoireExperiment,
+  simulateRepertoire,
+  toLetters,
+  toSequences,
+} from './index';
+import { loadRepertoireFolder } from './node';
+
+// As the apps do: wasm with the runtime's training kernels (UnsortedSegmentSum for gather gradients).
+beforeAll(async () => {
+  await useBestBackend({ backend: 'wasm', log: false });
+});
+
+describe('helpers', () => {
+  it('auc is the Mann–Whitney probability (ties count one half)', () => {
+    expect(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
+    expect(auc([1, 1, 1, 1], [0, 1, 0, 1])).toBe(0.5);
+    expect(auc([3, 2, 1], [1, 1, 0])).toBe(1);
+    expect(() => auc([1, 2], [1, 1])).toThrow(/both classes/);
+  });
+
+  it('simulateRepertoire implants the motif in round(witnessRate·N) sequences of positive bags only', () => {
+    const opts = { numSequences: 2000, witnessRate: 0.01, motif: 'GLYW' };
+    const pos = toSequences(simulateRepertoire(5, true, opts));
+    const neg = toSequences(simulateRepertoire(6, false, opts));
+    expect(pos).toHaveLength(2000);
+    expect(
+      pos.every((s) => s.length >= 12 && s.length <= 16 && [...s].every((c) => AMINO_ACIDS.includes(c))),
+    ).toBe(true);
+    const hits = (xs: string[]) => xs.filter((s) => s.includes('GLYW')).length;
+    // 20 implanted; a chance 4-mer occurrence has probability ~7e-5 per sequence.
+    expect(hits(pos)).toBeGreaterThanOrEqual(20);
+    expect(hits(pos)).toBeLessThanOrEqual(21);
+    expect(hits(neg)).toBeLessThanOrEqual(1);
+    expect(toSequences(simulateRepertoire(5, true, opts))).toEqual(pos); // seeded
+    expect(() => simulateRepertoire(1, true, { ...opts, witnessRate: 2 })).toThrow(
+      /witnessRate: expected a number in \[0, 1\], received 2/,
+    );
+    expect(() => simulateRepertoire(1, true, { ...opts, motif: 'GLZ' })).toThrow(RepertoireFormatError);
+  });
+
+  it('encodeKmers: base-20 indices, first k-mer repeated as padding, unknown letters to the extra row', () => {
+    const r = toLetters(['ACDE', 'ACDEF', 'AXDE', 'AC'], 5);
+    const { indices, positions } = encodeKmers(r, 4);
+    expect(positions).toBe(2);
+    const acde = ((0 * 20 + 1) * 20 + 2) * 20 + 3;
+    const cdef = ((1 * 20 + 2) * 20 + 3) * 20 + 4;
+    expect(Array.from(indices)).toEqual([acde, acde, acde, cdef, 20 ** 4, 20 ** 4, 20 ** 4, 20 ** 4]);
+  });
+});
+
+describe('repertoire TSV loader', () => {
+  it('parses DeepRC/ImmunoSEQ and AIRR layouts and loads a folder with metadata', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repertoires-'));
+    try {
+      const a = toSequences(simulateRepertoire(1, true, { numSequences: 50, witnessRate: 0.1 }));
+      const b = toSequences(simulateRepertoire(2, false, { numSequences: 30, witnessRate: 0.1 }));
+      writeFileSync(
+        join(dir, 'rep_a.tsv'),
+        formatRepertoireTsv(
+          a,
+          a.map((_, i) => i + 1),
+        ),
+      );
+      writeFileSync(
+        join(dir, 'rep_b.tsv'),
+        `sequence_id\tjunction_aa\tduplicate_count\n${b.map((s, i) => `s${i}\t${s}\t2`).join('\n')}\nsx\t\t5\n`,
+      );
+      writeFileSync(join(dir, 'metadata.csv'), 'ID\tlabel\nrep_a\tpositive\nrep_b\tnegative\n');
+      const reps = loadRepertoireFolder(dir, { metadataFile: join(dir, 'metadata.csv') });
+      expect(reps.map((r) => [r.id, r.label, r.sequences.length])).toEqual([
+        ['rep_a', 'positive', 50],
+        ['rep_b', 'negative', 30],
+      ]);
+      expect(reps[0].sequences).toEqual(a);
+      expect(reps[0].counts.slice(0, 3)).toEqual([1, 2, 3]);
+      expect(reps[1].counts.every((c) => c === 2)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects bad files with a RepertoireFormatError naming the argument', () => {
+    expect(() => parseRepertoireTsv('')).toThrow(/expected a header row/);
+    expect(() => parseRepertoireTsv('v_gene\tj_gene\nA\tB\n', { source: 'x.tsv' })).toThrow(
+      /x.tsv: sequenceColumn: expected a column named amino_acid .*received columns v_gene, j_gene/,
+    );
+    expect(() => parseRepertoireTsv('amino_acid\ttemplates\nCASS\tmany\n')).toThrow(
+      /row 2: count: expected a number ≥ 0, received 'many'/,
+    );
+    expect(() => parseRepertoireTsv('cdr3\nCASS\n', { countColumn: 'reads' })).toThrow(
+      /countColumn: expected a column named reads/,
+    );
+    expect(parseRepertoireTsv('CDR3\nCASS\n', { countColumn: null })).toEqual({
+      sequences: ['CASS'],
+      counts: [1],
+    });
+  });
+});
+
+describe('experiments (tiny configurations)', () => {
+  it('runRegimeExperiment tracks k per layer and head, returns specs, leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    const config = {
+      ...REGIME_PRESETS.quick,
+      steps: 4,
+      evalEvery: 2,
+      seqLen: 6,
+      dModel: 8,
+      evalBatch: 8,
+      batchSize: 8,
+    };
+    const r = await runRegimeExperiment(config);
+    expect(tf.memory().numTensors).toBe(before);
+    // 3 evaluations (0, 2, 4) × 2 layers × 2 heads.
+    expect(r.rows).toHaveLength(12);
+    expect(r.final).toHaveLength(4);
+    for (const row of r.rows) {
+      expect(row.meanK).toBeGreaterThanOrEqual(1);
+      expect(row.meanK).toBeLessThanOrEqual(6);
+    }
+    // Histograms: start and end, 2 layers, k = 1…6; fractions sum to 1 per (phase, layer).
+    expect(r.histograms).toHaveLength(24);
+    const sum = r.histograms
+      .filter((h) => h.phase === 'end' && h.layer === 1)
+      .reduce((s, h) => s + h.fraction, 0);
+    expect(sum).toBeCloseTo(1, 6);
+    expect(r.specs.kOverTraining.$schema).toContain('vega-lite');
+    expect(JSON.parse(JSON.stringify(r.specs))).toEqual(r.specs);
+    await expect(runRegimeExperiment({ ...config, numHeads: 3 })).rejects.toThrow(/divisible by numHeads/);
+  });
+
+  it('runRepertoireExperiment returns AUC rows for every pooling, leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    const config = {
+      ...REPERTOIRE_PRESETS.quick,
+      witnessRates: [0.05],
+      bagSizes: [100],
+      baseBagSize: 300,
+      baseWitnessRate: 0.05,
+      trainBags: 4,
+      testBags: 4,
+      epochs: 1,
+      batchSize: 2,
+      chunkSize: 128,
+    };
+    const messages: string[] = [];
+    const r = await runRepertoireExperiment(config, (m) => messages.push(m));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.rows).toHaveLength(6);
+    expect(r.table.map((t) => [t.sweep, t.pooling, t.bagSize, t.witnesses])).toContainEqual([
+      'witness rate',
+      'hopfield',
+      300,
+      15,
+    ]);
+    for (const row of r.rows) {
+      expect(row.auc).toBeGreaterThanOrEqual(0);
+      expect(row.auc).toBeLessThanOrEqual(1);
+    }
+    expect(messages).toHaveLength(6);
+    expect(r.specs.aucVsBagSize.$schema).toContain('vega-lite');
+  });
+});
