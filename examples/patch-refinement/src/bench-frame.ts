@@ -18,18 +18,26 @@ const l = load(`lrn-${vs}-weights.json`);
 const lrn = new LocalRefinementNetwork(l.config);
 lrn.setWeights(l.weights);
 const det = new PatchRefinementDetector(rpn, lrn);
-const scenes = Array.from({ length: Number(n) + 1 }, (_, i) => generateScene({ seed: EVAL_SEED0 + i, range: SMALL_PRESET.pointCloudRange }));
+const scenes = Array.from({ length: Number(n) + 1 }, (_, i) =>
+  generateScene({ seed: EVAL_SEED0 + i, range: SMALL_PRESET.pointCloudRange }),
+);
 const rows: Record<string, number>[] = [];
 for (const [i, s] of scenes.entries()) {
   const t0 = performance.now();
   const d = await det.detect(s.points);
   const total = performance.now() - t0;
-  if (i > 0) rows.push({ ...d.times, total, proposals: d.proposals.scores.length, points: s.points.length / 4 });
+  if (i > 0)
+    rows.push({ ...d.times, total, proposals: d.proposals.scores.length, points: s.points.length / 4 });
 }
 const stat = (k: string) => {
   const v = rows.map((x) => x[k]).sort((a, b) => a - b);
   return { median: v[Math.floor(v.length / 2)], mean: v.reduce((a, b) => a + b, 0) / v.length };
 };
-const out = Object.fromEntries(['rpn', 'patches', 'lrn', 'nms', 'total', 'proposals', 'points'].map((k) => [k, stat(k)]));
-writeFileSync(new URL(`../results/bench-frame-${vs}-${backend}.json`, import.meta.url), JSON.stringify({ backend, voxel: vs, frames: rows.length, ...out }, null, 1));
+const out = Object.fromEntries(
+  ['rpn', 'patches', 'lrn', 'nms', 'total', 'proposals', 'points'].map((k) => [k, stat(k)]),
+);
+writeFileSync(
+  new URL(`../results/bench-frame-${vs}-${backend}.json`, import.meta.url),
+  JSON.stringify({ backend, voxel: vs, frames: rows.length, ...out }, null, 1),
+);
 console.log(JSON.stringify({ backend, voxel: vs, ...out }));

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import {
   evaluatePipeline,
   LocalRefinementNetwork,
+  LRN_SMALL_PRESET,
   PatchRefinementDetector,
   trainLrn,
 } from '@paperstack/patch-refinement';
@@ -28,14 +29,28 @@ const { values } = parseArgs({
     reuse: { type: 'boolean', default: false },
     /** Seed of the LRN's initialisation and patch sampling (files get a -s<seed> suffix unless 1). */
     seed: { type: 'string', default: '1' },
+    /** A fourth RPN block (stride 2, 64 filters, ×8 upsampling): twice the receptive field in voxels. */
+    deep: { type: 'boolean', default: false },
   },
 });
 const vs = Number(values.voxel);
 await useBestBackend({ log: false, backend: values.backend as 'wasm' });
 const range = SMALL_PRESET.pointCloudRange;
 const seed = Number(values.seed);
-const tag = `${vs}${seed === 1 ? '' : `-s${seed}`}`;
-const lrn = new LocalRefinementNetwork({ voxelSize: [vs, vs, 1], network: { seed: seed === 1 ? 0 : seed } });
+const tag = `${vs}${values.deep ? '-deep' : ''}${seed === 1 ? '' : `-s${seed}`}`;
+const base = LRN_SMALL_PRESET.network;
+const lrn = new LocalRefinementNetwork({
+  voxelSize: [vs, vs, 1],
+  network: {
+    seed: seed === 1 ? 0 : seed,
+    ...(values.deep
+      ? {
+          rpnBlocks: [...(base.rpnBlocks ?? []), { layers: 2, filters: 64, stride: 2 }],
+          rpnUpsample: [...(base.rpnUpsample ?? []), { filters: 32, kernel: 8, stride: 8 }],
+        }
+      : {}),
+  },
+});
 const scenes = Array.from({ length: values.reuse ? 0 : Number(values.scenes) }, (_, i) =>
   generateScene({ seed: TRAIN_SEED0 + i, range }),
 );
