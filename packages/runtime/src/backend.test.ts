@@ -10,13 +10,23 @@ import {
 describe('useBestBackend', () => {
   afterAll(() => tf.setBackend('cpu'));
 
-  it('skips the absent tfjs-node packages and picks wasm, saying why', async () => {
+  // Written for machines without a GPU (CI, this repo's dev machines): there webgpu has no
+  // hardware adapter (at best Mesa's llvmpipe, which the default order refuses).
+  it('skips the absent tfjs-node packages and a missing or software GPU, picks wasm, saying why', async () => {
     const lines: string[] = [];
     const choice = await useBestBackend({ env: {}, log: (l) => lines.push(l) });
     expect(choice.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(choice.attempts.map((a) => a.candidate)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(choice.attempts.map((a) => a.candidate)).toEqual([
+      'tensorflow-gpu',
+      'webgpu',
+      'tensorflow',
+      'wasm',
+    ]);
     expect(choice.attempts[0].detail).toMatch(/@tensorflow\/tfjs-node-gpu not installed/);
+    expect(choice.attempts[1].detail).toMatch(
+      /^(webgpu not installed|webgpu \+ @tensorflow\/tfjs-backend-webgpu failed: no usable WebGPU adapter: .*(software adapter|no adapter))/,
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^paperstack: backend wasm \(wasm, best available\); skipped: /);
     expect(choice.kernels).toEqual(
@@ -74,7 +84,39 @@ describe('useBestBackend', () => {
 
   it('names the argument and the expected values on a bad request', async () => {
     await expect(useBestBackend({ env: { PAPERSTACK_BACKEND: 'gpu' }, log: false })).rejects.toThrow(
-      "env PAPERSTACK_BACKEND: expected one of tensorflow | tensorflow-gpu | wasm | cpu, received 'gpu'",
+      "env PAPERSTACK_BACKEND: expected one of tensorflow | tensorflow-gpu | webgpu | wasm | cpu, received 'gpu'",
     );
+  });
+
+  it('PAPERSTACK_BACKEND=webgpu takes a software adapter, or fails saying why', async () => {
+    const attempt = useBestBackend({ env: { PAPERSTACK_BACKEND: 'webgpu' }, log: false });
+    const choice = await attempt.catch((err: unknown) =>
+      err instanceof Error ? err : new Error(String(err)),
+    );
+    if (choice instanceof Error) {
+      // No Dawn adapter at all here (no Mesa, or the webgpu package missing).
+      expect(choice).toBeInstanceOf(BackendUnavailableError);
+      expect(choice.message).toMatch(
+        /no usable backend among \[webgpu\]: .*(not installed|no usable WebGPU adapter)/,
+      );
+      return;
+    }
+    expect(choice).toMatchObject({ backend: 'webgpu', candidate: 'webgpu' });
+    expect(choice.reason).toMatch(/^webgpu \(webgpu, forced by PAPERSTACK_BACKEND\/option\); adapter /);
+    expect(choice.webgpu?.api).toMatch(/^(vulkan|opengles)$/);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(x, x)))(tf.tensor([3, -1]));
+    expect(Array.from(await g.data())).toEqual([6, -2]);
+    tf.dispose(g);
+    // The navigator.gpu that tfjs-backend-webgpu's constructor checks is gone again.
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
+    // Asked again without forcing, the software adapter is not taken.
+    const again = await useBestBackend({ env: {}, log: false });
+    if (choice.webgpu?.software) expect(again.backend).not.toBe('webgpu');
+  });
+
+  it('names the variable and the values on a bad PAPERSTACK_WEBGPU_API', async () => {
+    await expect(
+      useBestBackend({ env: { PAPERSTACK_BACKEND: 'webgpu', PAPERSTACK_WEBGPU_API: 'metal' }, log: false }),
+    ).rejects.toThrow("env PAPERSTACK_WEBGPU_API: expected vulkan | opengles, received 'metal'");
   });
 });

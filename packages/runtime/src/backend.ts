@@ -2,18 +2,26 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
 import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
+import { setupWebGpu, TFJS_WEBGPU_MODULE, WEBGPU_MODULE, type WebGpuAdapterSummary } from './webgpu/setup';
 
 /**
  * Backends `useBestBackend` knows, best first. `tensorflow-gpu` and `tensorflow` are the
  * libtensorflow bindings (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`); both register
- * the tfjs backend named `tensorflow`.
+ * the tfjs backend named `tensorflow`. `webgpu` is `@tensorflow/tfjs-backend-webgpu` on Dawn (the
+ * npm package `webgpu`); unless forced it is used only on a hardware adapter.
  */
-export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendCandidate = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** Values of `PAPERSTACK_BACKEND` (and `UseBestBackendOptions.backend`). */
-export type BackendRequest = 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
+export type BackendRequest = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
 
-export const DEFAULT_ORDER: readonly BackendCandidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const DEFAULT_ORDER: readonly BackendCandidate[] = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
 
 export interface UseBestBackendOptions {
   /**
@@ -57,6 +65,8 @@ export interface BackendChoice {
   kernels: string[];
   /** What came of a request for more than one wasm thread. */
   wasmThreads?: WasmThreadsResult;
+  /** The Dawn adapter, when webgpu was chosen. */
+  webgpu?: WebGpuAdapterSummary;
 }
 
 type Loader = () => Promise<unknown>;
@@ -67,6 +77,12 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 
 const loaders: Record<BackendCandidate, { module: string; load: Loader; tfName: string }> = {
   'tensorflow-gpu': { module: TFJS_NODE_GPU, load: () => import(TFJS_NODE_GPU), tfName: 'tensorflow' },
+  // Loaded by setupWebGpu (it needs to know whether a software adapter is acceptable).
+  webgpu: {
+    module: `${WEBGPU_MODULE} + ${TFJS_WEBGPU_MODULE}`,
+    load: async () => undefined,
+    tfName: 'webgpu',
+  },
   tensorflow: { module: TFJS_NODE, load: () => import(TFJS_NODE), tfName: 'tensorflow' },
   wasm: {
     module: '@tensorflow/tfjs-backend-wasm',
@@ -82,20 +98,28 @@ const loaders: Record<BackendCandidate, { module: string; load: Loader; tfName: 
 
 function describeError(candidate: BackendCandidate, err: unknown): string {
   const code = (err as { code?: string })?.code;
+  const msg = err instanceof Error ? err.message : String(err);
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    if (candidate === 'webgpu') {
+      const which = msg.includes(TFJS_WEBGPU_MODULE) ? TFJS_WEBGPU_MODULE : WEBGPU_MODULE;
+      return `${which} not installed`;
+    }
     return `${loaders[candidate].module} not installed`;
   }
-  const msg = err instanceof Error ? err.message : String(err);
   return `${loaders[candidate].module} failed: ${msg.split('\n')[0]}`;
 }
 
 async function tryCandidate(
   candidate: BackendCandidate,
   threads: number,
-): Promise<BackendAttempt & { wasmThreads?: WasmThreadsResult }> {
+  forced: boolean,
+  env: Record<string, string | undefined>,
+): Promise<BackendAttempt & { wasmThreads?: WasmThreadsResult; webgpu?: WebGpuAdapterSummary }> {
   const { load, tfName } = loaders[candidate];
   try {
     const mod = await load();
+    let webgpu: WebGpuAdapterSummary | undefined;
+    if (candidate === 'webgpu') webgpu = (await setupWebGpu({ allowSoftware: forced, env })).adapter;
     let wasmThreads: WasmThreadsResult | undefined;
     if (candidate === 'wasm' && threads > 1) {
       wasmThreads = await initWasmThreads(mod as typeof import('@tensorflow/tfjs-backend-wasm'), threads);
@@ -110,7 +134,7 @@ async function tryCandidate(
     const ok = await tf.setBackend(tfName);
     await tf.ready();
     if (!ok) return { candidate, ok: false, detail: `backend '${tfName}' failed to initialize` };
-    return { candidate, ok: true, wasmThreads };
+    return { candidate, ok: true, wasmThreads, webgpu };
   } catch (err) {
     return { candidate, ok: false, detail: describeError(candidate, err) };
   }
@@ -122,12 +146,13 @@ function parseRequest(value: string | undefined, source: string): BackendCandida
     case 'tensorflow':
       return ['tensorflow-gpu', 'tensorflow'];
     case 'tensorflow-gpu':
+    case 'webgpu':
     case 'wasm':
     case 'cpu':
       return [value];
     default:
       throw new BackendUnavailableError(
-        `${source}: expected one of tensorflow | tensorflow-gpu | wasm | cpu, received '${value}'`,
+        `${source}: expected one of tensorflow | tensorflow-gpu | webgpu | wasm | cpu, received '${value}'`,
       );
   }
 }
@@ -175,7 +200,12 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
 
   const attempts: BackendAttempt[] = [];
   for (const candidate of order) {
-    const { wasmThreads, ...attempt } = await tryCandidate(candidate, threads);
+    const { wasmThreads, webgpu, ...attempt } = await tryCandidate(
+      candidate,
+      threads,
+      forced !== undefined,
+      env,
+    );
     attempts.push(attempt);
     if (!attempt.ok) continue;
     await ensureGradients();
@@ -193,7 +223,10 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     const threadNote = wasmThreads
       ? `; ${wasmThreads.threads} wasm thread(s)${wasmThreads.detail ? ` (${wasmThreads.detail})` : ''}`
       : '';
-    const reason = `${loaders[candidate].tfName} (${candidate}, ${how})${threadNote}${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
+    const gpuNote = webgpu
+      ? `; adapter ${webgpu.device || webgpu.description} via ${webgpu.api}${webgpu.software ? ' (software)' : ''}${webgpu.featureLevel === 'compatibility' ? ', compatibility mode' : ''}`
+      : '';
+    const reason = `${loaders[candidate].tfName} (${candidate}, ${how})${gpuNote}${threadNote}${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
     const choice: BackendChoice = {
       backend: tf.getBackend(),
       candidate,
@@ -201,6 +234,7 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
       attempts,
       kernels,
       wasmThreads,
+      webgpu,
     };
     if (opts.log !== false) (opts.log ?? console.log)(`paperstack: backend ${reason}`);
     return choice;
