@@ -1,6 +1,6 @@
 // Experiments (plain-data results for the demo and the CLI)
 
-export { patternsForMass } from './analysis/mass';
+export { patternsForMassRows } from './analysis/mass';
 export { EXPERIMENTS, type ExperimentName } from './experiments';
 // Metrics and seeded randomness
 export { meanStd, rocAuc } from './metrics/auc';

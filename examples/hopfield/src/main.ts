@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { EXPERIMENTS, type ExperimentName } from './experiments';
-import { runMilExperiment } from './mil/experiment';
+import { milConfig, runMilExperiment } from './mil/experiment';
 import type { ExperimentReport, Preset, Progress } from './report';
 
 const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data FILE[,FILE…]] [--no-synthetic]
-                [--json FILE] [--backend wasm|cpu|tensorflow|tensorflow-gpu]
+                [--only bit-pattern|benchmark] [--repeats N] [--json FILE]
+                [--backend wasm|cpu|tensorflow|tensorflow-gpu]
 
   retrieval        store N patterns, query corrupted copies: capacity vs N, d and β (paper §2)
   mil              HopfieldPooling vs attention-MIL vs mean pooling: bit-pattern task and
@@ -18,6 +19,8 @@ const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data
                    ('<instance>:<bag>:<label> <feature>:<value> …', see README); benchmarked
                    in addition to the synthetic stand-ins
   --no-synthetic   with --data: benchmark only the given files
+  --only           mil: run only the bit-pattern task or only the benchmark
+  --repeats N      mil: repeats of the 10-fold split (default: quick 1, full 2)
   --json FILE      write the reports (config, tables, Vega-Lite figures, timings) as JSON`;
 
 const { values, positionals } = parseArgs({
@@ -26,6 +29,8 @@ const { values, positionals } = parseArgs({
     preset: { type: 'string', default: 'quick' },
     data: { type: 'string' },
     'no-synthetic': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    repeats: { type: 'string' },
     json: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -43,6 +48,15 @@ if (positionals.length > 1 || !['retrieval', 'mil', 'all'].includes(which)) {
 const preset = values.preset as Preset;
 if (preset !== 'quick' && preset !== 'full') {
   console.error(`--preset expects quick | full, received '${values.preset}'`);
+  process.exit(2);
+}
+if (values.only !== undefined && values.only !== 'bit-pattern' && values.only !== 'benchmark') {
+  console.error(`--only expects bit-pattern | benchmark, received '${values.only}'`);
+  process.exit(2);
+}
+const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
+if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) {
+  console.error(`--repeats expects a positive integer, received '${values.repeats}'`);
   process.exit(2);
 }
 await useBestBackend({ backend: values.backend as BackendRequest | undefined });
@@ -67,13 +81,23 @@ const names: ExperimentName[] = which === 'all' ? ['retrieval', 'mil'] : [which 
 const reports: ExperimentReport[] = [];
 for (const name of names) {
   const t0 = performance.now();
-  const report =
-    name === 'mil' && values.data
-      ? await runMilExperiment(preset, progress, {
-          dataFiles: values.data.split(','),
-          syntheticData: !values['no-synthetic'],
-        })
-      : await EXPERIMENTS[name].run(preset, progress);
+  let report: ExperimentReport;
+  if (name === 'mil') {
+    const base = milConfig(preset);
+    report = await runMilExperiment(preset, progress, {
+      dataFiles: values.data?.split(','),
+      syntheticData: !values['no-synthetic'],
+      config: {
+        bitPattern: values.only === 'benchmark' ? null : base.bitPattern,
+        benchmark:
+          values.only === 'bit-pattern'
+            ? null
+            : { ...base.benchmark!, repeats: repeats ?? base.benchmark!.repeats },
+      },
+    });
+  } else {
+    report = await EXPERIMENTS[name].run(preset, progress);
+  }
   reports.push(report);
   console.log(`\n# ${report.title} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   for (const t of report.tables) {
@@ -85,6 +109,6 @@ for (const name of names) {
   for (const n of report.notes) console.log(`- ${n}`);
 }
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify(reports, null, 1));
+  writeFileSync(values.json, JSON.stringify(reports));
   console.log(`\nwrote ${values.json}`);
 }

@@ -111,12 +111,12 @@ export function milConfig(preset: Preset): MilConfig {
     bitPattern: {
       data: { numBags: 2048, numInstances: 16, numSignals: 8, numSignalsPerBag: 1, numBits: 8 },
       trainRange: [256, 2048 - 256],
-      train: { epochs: quick ? 20 : 80, batchSize: 128, learningRate: 1e-2, weightDecay: 0.01, clipNorm: 1 },
+      train: { epochs: quick ? 15 : 80, batchSize: 128, learningRate: 1e-2, weightDecay: 0.01, clipNorm: 1 },
       models: bitModels,
       seeds: quick ? [0] : [0, 1, 2],
     },
     benchmark: {
-      datasets: (quick ? ['elephant-like'] : Object.keys(SYNTHETIC_COREL_PRESETS)).map((synthetic) => ({
+      datasets: (quick ? ['tiger-like'] : Object.keys(SYNTHETIC_COREL_PRESETS)).map((synthetic) => ({
         synthetic,
       })),
       folds: 10,

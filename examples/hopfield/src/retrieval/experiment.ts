@@ -312,10 +312,10 @@ export async function runRetrievalExperiment(
       }),
     ]),
   });
-  const wellSeparated = gridRows.filter((r) => r.failure1 <= 0.05 && r.beta >= 1);
-  const oneStepSame = wellSeparated.filter((r) => Math.abs(r.failureConv - r.failure1) < 1e-9).length;
+  const wellSeparated = gridRows.filter((r) => r.failure1 <= 0.05);
+  const maxGap = Math.max(0, ...wellSeparated.map((r) => Math.abs(r.failureConv - r.failure1)));
   notes.push(
-    `One-update retrieval (Theorem 4): in ${oneStepSame} of ${wellSeparated.length} (N, β ≥ 1) cells where one update retrieves ≥ 95% of queries, iterating to convergence gives the same failure rate.`,
+    `One-update retrieval (Theorem 4): in the ${wellSeparated.length} (N, β) cells where one update retrieves ≥ 95% of the queries, iterating to convergence changes the failure rate by at most ${maxGap.toFixed(3)}.`,
   );
   figures.push(betaGridFigure(gridRows, bg.dim, tolerance));
 

@@ -1,6 +1,6 @@
 import { hopfieldRetrieve } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
-import { patternsForMass } from '../analysis/mass';
+import { patternsForMassRows } from '../analysis/mass';
 import type { Patterns } from './patterns';
 
 export interface RetrievalOptions {
@@ -86,7 +86,7 @@ export function measureRetrieval(
   } finally {
     X.dispose();
   }
-  const k90 = association ? patternsForMass(association, count, 0.9) : undefined;
+  const k90 = association ? patternsForMassRows(association, count, 0.9) : undefined;
   return { relError, targetWeight, k90, association, retrieved, updateSteps };
 }
 

@@ -1,6 +1,6 @@
 import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils';
 import { describe, expect, it } from 'vitest';
-import { patternsForMass } from '../analysis/mass';
+import { patternsForMassRows } from '../analysis/mass';
 import { crossingCount } from './experiment';
 import { measureClassicalRetrieval, measureRetrieval } from './measure';
 import { corrupt, mnistPatterns, randomPatterns } from './patterns';
@@ -43,11 +43,11 @@ describe('pattern generators', () => {
   });
 });
 
-describe('patternsForMass', () => {
+describe('patternsForMassRows', () => {
   it('counts the patterns that hold the mass threshold', () => {
     const rows = Float32Array.from([1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25, 0.5, 0.45, 0.05, 0]);
-    expect(Array.from(patternsForMass(rows, 4, 0.9))).toEqual([1, 4, 2]);
-    expect(() => patternsForMass(rows, 5)).toThrow(/rows of 5/);
+    expect(Array.from(patternsForMassRows(rows, 4, 0.9))).toEqual([1, 4, 2]);
+    expect(() => patternsForMassRows(rows, 5)).toThrow(/rows of 5/);
   });
 });
 
