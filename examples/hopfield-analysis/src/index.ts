@@ -6,6 +6,7 @@ export {
   type RegimeConfig,
   type RegimeResult,
   type RegimeRow,
+  type RegimeTask,
   runRegimeExperiment,
 } from './regime-experiment';
 export {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useBestBackend } from '@paperstack/runtime';
-import { runRegimeExperiment } from './regime-experiment';
+import { REGIME_PRESETS, type RegimeTask, runRegimeExperiment } from './regime-experiment';
 import { runRepertoireExperiment } from './repertoire-experiment';
 
 const { values, positionals } = parseArgs({
@@ -11,21 +11,35 @@ const { values, positionals } = parseArgs({
   options: {
     preset: { type: 'string', default: 'quick' },
     json: { type: 'string' },
+    task: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 const which = positionals[0];
 if (values.help || (which !== 'regimes' && which !== 'repertoire')) {
-  console.log('usage: main.ts regimes|repertoire [--preset quick|full] [--json FILE]');
+  console.log(
+    'usage: main.ts regimes|repertoire [--preset quick|full|medium] [--task previous-token|duplicate] [--json FILE]',
+  );
   process.exit(values.help ? 0 : 1);
 }
 const preset = values.preset as 'quick' | 'full';
-if (preset !== 'quick' && preset !== 'full')
-  throw new Error(`--preset expects quick or full, received '${preset}'`);
+if (!['quick', 'full', ...(which === 'repertoire' ? ['medium'] : [])].includes(preset)) {
+  throw new Error(`--preset expects quick or full (or medium for repertoire), received '${preset}'`);
+}
 await useBestBackend();
 const log = (m: string, f: number) => console.log(`[${(100 * f).toFixed(0).padStart(3)}%] ${m}`);
+// The duplicate task uses 24 token types so that about half of the targets are 1 at length 16.
+const regimeConfig = values.task
+  ? {
+      ...REGIME_PRESETS[preset],
+      task: values.task as RegimeTask,
+      ...(values.task === 'duplicate' ? { vocab: 24 } : {}),
+    }
+  : preset;
 const result =
-  which === 'regimes' ? await runRegimeExperiment(preset, log) : await runRepertoireExperiment(preset, log);
+  which === 'regimes'
+    ? await runRegimeExperiment(regimeConfig, log)
+    : await runRepertoireExperiment(preset, log);
 const { specs: _specs, ...summary } = result as unknown as { specs: unknown } & Record<string, unknown>;
 console.log(JSON.stringify({ ...summary, rows: undefined, histograms: undefined }, null, 1));
 if (values.json) {

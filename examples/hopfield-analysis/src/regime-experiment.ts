@@ -13,7 +13,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { randInt, rng } from './random';
 import { type VegaLiteSpec, vega } from './vega';
 
+export type RegimeTask = 'previous-token' | 'duplicate';
+
 export interface RegimeConfig {
+  /**
+   * 'previous-token': the target at i is the token at i−1 (one specific position to retrieve).
+   * 'duplicate': the target at i is 1 when token i occurs elsewhere in the sequence, else 0
+   * (averaging over the positions holding the same token, a subset of the patterns). Default
+   * 'previous-token'.
+   */
+  task?: RegimeTask;
   steps: number;
   evalEvery: number;
   seqLen: number;
@@ -89,12 +98,19 @@ export interface RegimeResult {
 
 export type Progress = (message: string, fraction: number) => void;
 
-function batch(rand: () => number, n: number, L: number, V: number) {
+function batch(rand: () => number, n: number, L: number, V: number, task: RegimeTask) {
   const x = new Int32Array(n * L);
   const y = new Int32Array(n * L);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < L; i++) x[b * L + i] = randInt(rand, V);
-    for (let i = 0; i < L; i++) y[b * L + i] = x[b * L + ((i + L - 1) % L)];
+    for (let i = 0; i < L; i++) {
+      if (task === 'previous-token') y[b * L + i] = x[b * L + ((i + L - 1) % L)];
+      else {
+        let dup = 0;
+        for (let j = 0; j < L; j++) if (j !== i && x[b * L + j] === x[b * L + i]) dup = 1;
+        y[b * L + i] = dup;
+      }
+    }
   }
   return { x, y };
 }
@@ -207,7 +223,13 @@ export async function runRegimeExperiment(
   const rand = rng(config.seed);
   const model = new HopfieldTransformer(config);
   const optimizer = tf.train.adam(config.learningRate);
-  const evalData = batch(rng(config.seed + 999), config.evalBatch, config.seqLen, config.vocab);
+  const task = config.task ?? 'previous-token';
+  if (task !== 'previous-token' && task !== 'duplicate') {
+    throw new Error(
+      `runRegimeExperiment: task expected 'previous-token' | 'duplicate', received ${String(task)}`,
+    );
+  }
+  const evalData = batch(rng(config.seed + 999), config.evalBatch, config.seqLen, config.vocab, task);
   const ex = tf.tensor2d(evalData.x, [config.evalBatch, config.seqLen], 'int32');
   const ey = tf.tensor2d(evalData.y, [config.evalBatch, config.seqLen], 'int32');
   const rows: RegimeRow[] = [];
@@ -252,7 +274,7 @@ export async function runRegimeExperiment(
   evaluate(0);
   let last = { loss: Number.NaN, accuracy: Number.NaN };
   for (let step = 1; step <= config.steps; step++) {
-    const d = batch(rand, config.batchSize, config.seqLen, config.vocab);
+    const d = batch(rand, config.batchSize, config.seqLen, config.vocab, task);
     tf.tidy(() => {
       const x = tf.tensor2d(d.x, [config.batchSize, config.seqLen], 'int32');
       const y = tf.tensor2d(d.y, [config.batchSize, config.seqLen], 'int32');
