@@ -65,7 +65,7 @@ const res = await train(net, (step) => generateScene({ seed: firstSeed + step, r
   onCheckpoint: async (step, n) => {
     writeFileSync(
       new URL('../reports/small-checkpoint.json', import.meta.url),
-      JSON.stringify({ step, weights: await n.getWeights() }),
+      JSON.stringify({ step: resumedFrom + step, weights: await n.getWeights() }),
     );
   },
 });

@@ -121,7 +121,7 @@ export function assignTargets(
   let numPositive = 0;
   let numNegative = 0;
   for (let i = 0; i < n; i++) {
-    if (bestIoU[i] >= positiveIoU) labels[i] = 1;
+    if (bestIoU[i] > positiveIoU) labels[i] = 1;
     else if (bestIoU[i] < negativeIoU) labels[i] = 0;
     else labels[i] = -1;
   }
