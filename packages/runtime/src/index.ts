@@ -7,10 +7,11 @@ export {
   type UseBestBackendOptions,
   useBestBackend,
 } from './backend';
-export { BackendUnavailableError } from './errors';
+export { BackendUnavailableError, WebGpuSyncReadError } from './errors';
 export {
   registerWasmFastKernels,
   registerWasmTrainingKernels,
   restoreStockWasmKernels,
   type WasmKernelReport,
 } from './wasm/register';
+export type { DawnApi, WebGpuAdapterSummary } from './webgpu/setup';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
+import { WebGpuSyncReadError } from '../src/index';
 import { data, randomData } from './compare';
 import { expectParity, runOn, webgpuOrWhyNot } from './webgpu';
 
@@ -141,6 +142,20 @@ describe.skipIf(whyNot !== undefined)('webgpu matches cpu', () => {
         expect(Math.abs(got.weights[i][j] - want.weights[i][j]), `weight ${i}[${j}]`).toBeLessThan(1e-4);
       }
     }
+  });
+
+  test('a synchronous read of a GPU tensor fails with WebGpuSyncReadError, not a missing OffscreenCanvas', async () => {
+    await tf.setBackend('webgpu');
+    const onCpu = tf.tensor([1, 2, 3]);
+    // Values written from the CPU are still there: dataSync works.
+    expect(Array.from(onCpu.dataSync())).toEqual([1, 2, 3]);
+    const onGpu = tf.matMul(tf.reshape(onCpu, [3, 1]), tf.reshape(onCpu, [1, 3]));
+    expect(() => onGpu.dataSync()).toThrow(WebGpuSyncReadError);
+    expect(() => onGpu.arraySync()).toThrow(/read synchronously .* expected an asynchronous read/);
+    expect(Array.from(await onGpu.data())).toEqual([1, 2, 3, 2, 4, 6, 3, 6, 9]);
+    // Once read asynchronously, the values are cached on the CPU and dataSync works.
+    expect(onGpu.dataSync()[8]).toBe(9);
+    tf.dispose([onCpu, onGpu]);
   });
 
   test('runOn leaves no tensors on webgpu', { timeout: T }, async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { WebGpuSyncReadError } from '../errors';
 
 /**
  * WebGPU in Node on Dawn: the npm package `webgpu` (Dawn's Node binding, dawn-gpu/node-webgpu,
@@ -168,6 +169,31 @@ async function findAdapter(
 }
 
 /**
+ * tfjs-backend-webgpu's `readSync` returns values already on the CPU, and otherwise copies the
+ * buffer through `OffscreenCanvas` (dist/tf-backend-webgpu.node.js, `WebGPUBackend.readSync`),
+ * which Node lacks: it would fail with "OffscreenCanvas is not defined". Here that case fails
+ * with a {@link WebGpuSyncReadError} saying what to do instead.
+ */
+function guardReadSync(backend: tf.KernelBackend): void {
+  if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined') return;
+  const b = backend as tf.KernelBackend & {
+    tensorMap: { get(id: object): { values?: unknown; dtype: string } | undefined };
+  };
+  const stock = b.readSync.bind(b);
+  b.readSync = (dataId: object) => {
+    const data = b.tensorMap.get(dataId);
+    if (data && data.values == null && data.dtype !== 'string' && data.dtype !== 'complex64') {
+      throw new WebGpuSyncReadError(
+        'webgpu backend in Node: a tensor on the GPU was read synchronously (dataSync, arraySync, bufferSync, ' +
+          'or a kernel that reads values on the CPU); expected an asynchronous read (await tensor.data()), ' +
+          'since Dawn has no blocking read in Node',
+      );
+    }
+    return stock(dataId);
+  };
+}
+
+/**
  * Loads `webgpu` and `@tensorflow/tfjs-backend-webgpu`, picks a Dawn adapter (Vulkan, then
  * OpenGL ES in compatibility mode) and registers the tfjs `webgpu` backend on it. Does not call
  * `tf.setBackend`. Throws (with the reason) when a package is missing or no adapter qualifies.
@@ -221,7 +247,9 @@ export async function setupWebGpu(opts: WebGpuSetupOptions): Promise<WebGpuSetup
         requiredFeatures,
         requiredLimits: requiredLimits(adapter),
       });
-      return withNavigatorGpu(found.gpu, () => new tfWebGpu.WebGPUBackend(device, adapter.info));
+      const backend = withNavigatorGpu(found.gpu, () => new tfWebGpu.WebGPUBackend(device, adapter.info));
+      guardReadSync(backend);
+      return backend;
     },
     3,
   );
