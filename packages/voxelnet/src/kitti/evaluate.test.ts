@@ -1,6 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors';
-import { evaluate, getThresholds, type KittiObject } from './index';
+import { evaluate, evaluateFolders, getThresholds, type KittiObject, writeResults } from './index';
 
 /** A label object: 2D box height `h` px, camera box at (x, 1.6, z), 3.9 × 1.56 × 1.6 m. */
 function obj(
@@ -135,6 +138,20 @@ describe('kitti.evaluate (devkit rules)', () => {
     // ry = 0: length along camera x. BEV IoU of a 3.9 m box shifted 1 m along it: 2.9 / 4.9 ≈ 0.59
     expect(evaluate(gt, dt).Car.bev!.ap11).toEqual([0, 0, 0]);
     expect(evaluate(gt, dt, { minOverlap: { car: { bev: 0.5 } } }).Car.bev!.ap11).toEqual([100, 100, 100]);
+  });
+
+  it('evaluateFolders reads label and result folders as the devkit does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'voxelnet-eval-'));
+    const gt = base();
+    const dt = perfect(gt);
+    dt[3] = [];
+    for (let i = 0; i < gt.length; i++) {
+      await writeResults(join(dir, 'label_2'), i, gt[i]);
+      await writeResults(join(dir, 'data'), i, dt[i]);
+    }
+    const fromFiles = await evaluateFolders(join(dir, 'label_2'), join(dir, 'data'));
+    expect(fromFiles.Car.bev!.ap40).toEqual(evaluate(gt, dt).Car.bev!.ap40);
+    expect(fromFiles.Car.bev!.ap40[0]).toBeLessThan(100);
   });
 
   it('rejects bad input with named arguments', () => {
