@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM_VERSION = '12.4.2';
-const [task, ...args] = process.argv.slice(2);
+const [task, ...rest] = process.argv.slice(2);
+// `pnpm <task> -- --flag` passes the `--` through (npm strips it): drop it.
+const args = rest[0] === '--' ? rest.slice(1) : rest;
 
 function run(cmd, cmdArgs, opts = {}) {
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
@@ -30,6 +32,7 @@ function must(status, what) {
 }
 
 const [pm, pmArgs] = pnpm();
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const modules = join(root, 'node_modules', '.modules.yaml');
 const lock = join(root, 'pnpm-lock.yaml');
 if (!existsSync(modules) || statSync(lock).mtimeMs > statSync(modules).mtimeMs) {
@@ -41,11 +44,12 @@ switch (task) {
   case 'test':
     process.exit(run(pm, [...pmArgs, 'exec', 'vitest', 'run', ...args]));
     break;
+  // tsx directly (not `pnpm start`, which would read flags such as --help as its own)
   case 'demo':
-    process.exit(run(pm, [...pmArgs, '--filter', '@paperstack/example-demo', 'start', ...args]));
+    process.exit(run(tsx, ['src/main.ts', ...args], { cwd: join(root, 'examples', 'demo') }));
     break;
   case 'bench':
-    process.exit(run(pm, [...pmArgs, '--filter', '@paperstack/bench', 'start', ...args]));
+    process.exit(run(tsx, ['src/main.ts', ...args], { cwd: join(root, 'bench') }));
     break;
   default:
     console.error(`usage: node scripts/run.mjs <test|demo|bench> [args…]  (got ${task ?? 'nothing'})`);

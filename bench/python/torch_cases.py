@@ -10,6 +10,7 @@ PyTorch's native layout (NCHW, OIHW) here, so each side runs its own idiomatic c
 """
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -144,7 +145,76 @@ def make_segment_sum(p):
     return run
 
 
+def _hflayers():
+    import reference
+
+    sys.path.insert(0, reference.load("ml-jku/hopfield-layers", "hflayers"))
+    from hflayers import Hopfield
+
+    return Hopfield
+
+
+def make_hflayers_hopfield(p):
+    """hflayers `Hopfield` (the reference of @paperstack/hopfield-layer), default options."""
+    Hopfield = _hflayers()
+    layer = Hopfield(input_size=p["input"], num_heads=p["heads"])
+    x = rand(p["batch"], p["seq"], p["input"], grad=p["backward"])
+    params = [q for q in layer.parameters() if q.requires_grad]
+
+    def run():
+        out = layer(x)
+        if p["backward"]:
+            torch.autograd.grad(out.pow(2).sum(), [x, *params], allow_unused=True)
+
+    return run
+
+
+def _normalized_pair(n, d):
+    x = torch.nn.functional.normalize(rand(n, d), dim=1).requires_grad_(True)
+    y = torch.nn.functional.normalize(rand(n, d), dim=1).requires_grad_(True)
+    return x, y
+
+
+def make_cloob_train(p):
+    """ml-jku/cloob src/training/methods.py loss + gradient w.r.t. both embeddings."""
+    import types
+
+    import reference
+
+    sys.path.insert(0, os.path.join(reference.load("ml-jku/cloob", "src/training"), "src", "training"))
+    import methods
+
+    x, y = _normalized_pair(p["batch"], p["dim"])
+    inv_tau = float(p["invTau"])
+    if p["loss"] == "cloob":
+        Hopfield = _hflayers()
+        layer = Hopfield(
+            input_size=p["dim"], scaling=float(p["beta"]), normalize_hopfield_space=False,
+            normalize_hopfield_space_affine=False, normalize_pattern_projection=False,
+            normalize_pattern_projection_affine=False, normalize_state_pattern=False,
+            normalize_state_pattern_affine=False, normalize_stored_pattern=False,
+            normalize_stored_pattern_affine=False, state_pattern_as_static=True,
+            pattern_projection_as_static=True, stored_pattern_as_static=True,
+            disable_out_projection=True, num_heads=1, dropout=False,
+        )
+        loss = lambda: methods.cloob(x, y, inv_tau, layer)
+    elif p["loss"] == "infoloob":
+        eye = torch.eye(p["batch"]) > 0.5
+        loss = lambda: methods.infoLOOB_loss(x, y, eye, inv_tau)
+    else:
+        ce = torch.nn.CrossEntropyLoss()
+        args = types.SimpleNamespace(gpu=None)
+        loss = lambda: methods.clip(x, y, inv_tau, ce, ce, args)
+
+    def run():
+        torch.autograd.grad(loss(), [x, y])
+
+    return run
+
+
 KINDS = {
+    "hflayers_hopfield": make_hflayers_hopfield,
+    "cloob_train": make_cloob_train,
     "matmul": make_matmul,
     "conv2d_train": make_conv2d_train,
     "conv2d_transpose_train": make_conv2d_transpose_train,
@@ -177,7 +247,8 @@ def main():
         for case in spec["cases"]:
             cid = case["id"]
             try:
-                with torch.no_grad() if not case["kind"].endswith("_train") else torch.enable_grad():
+                grad = case["kind"].endswith("_train") or case["params"].get("backward", False)
+                with torch.enable_grad() if grad else torch.no_grad():
                     run = KINDS[case["kind"]](case["params"])
                     ms = median_ms(run, spec.get("budget_s", 1.0), spec.get("min_iters", 3))
                 results.setdefault(cid, {})[str(threads)] = ms

@@ -14,13 +14,15 @@ import { parseArgs } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients
-import { type BenchCase, CASES } from './cases';
+import { type BenchCase, CASES as KERNEL_CASES } from './cases';
 import { measure } from './measure';
+import { PAPER_CASES } from './paper-cases';
 import { runTorch } from './python';
 import { benchmarksMarkdown, type CaseResult, type Column, type RunResults } from './report';
 import { VARIANTS } from './variants';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const CASES: BenchCase[] = [...KERNEL_CASES, ...PAPER_CASES];
 const benchDir = join(here, '..');
 const repoRoot = join(benchDir, '..');
 

@@ -2,6 +2,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core alone registers no gradients; tfjs-layers registers all of them (DESIGN.md).
 import '@tensorflow/tfjs-layers';
+// Resolved to runtime's source by the vitest alias (vitest.shared.ts) — not a package dependency,
+// since runtime's own tests use test-utils (a dependency would be a cycle).
+import { registerWasmFastKernels, registerWasmTrainingKernels } from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe } from 'vitest';
 
@@ -10,8 +13,16 @@ export type TestBackend = 'cpu' | 'wasm';
 /** The backends every package is tested on (DESIGN.md: CI runs wasm and cpu). */
 export const TEST_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm'];
 
-/** Switches the global tfjs engine to `name` and waits until it is ready. */
+/**
+ * Switches the global tfjs engine to `name` and waits until it is ready. On wasm it registers
+ * @paperstack/runtime's training and fast kernels, as `useBestBackend()` does for apps: tests run
+ * what users run.
+ */
 export async function useBackend(name: TestBackend): Promise<void> {
+  if (name === 'wasm') {
+    registerWasmTrainingKernels();
+    registerWasmFastKernels();
+  }
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`test-utils: backend '${name}' failed to initialize`);
