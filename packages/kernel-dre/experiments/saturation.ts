@@ -35,7 +35,7 @@ const problem = process.argv.includes('--problem')
 const sigma = arg('sigma', problem === 'bump' ? 0.3 : 1);
 const ns = [100, 200, 400, 800, 1600, 3200].filter((n) => n <= nmax);
 const ts = [1, 2, 5, 10];
-const lambdas = Array.from({ length: 17 }, (_, i) => 10 ** (-i / 2)); // 1 … 1e-8
+const lambdas = Array.from({ length: 19 }, (_, i) => 10 ** (1 - i / 2)); // 10 … 1e-8
 const here = dirname(fileURLToPath(import.meta.url));
 
 // bump: normalising constant of 0.2 + exp(−‖x − 0.6‖²/(2·0.04)) under U[0,1]^d (product of 1-D integrals)
