@@ -9,9 +9,16 @@ import { AdamW, MAE_PRESETS, pool, VisionTransformer } from '../src/index';
 await tf.setBackend('wasm');
 const cases = [
   { name: 'tiny (32 px, p4, D64×4)', opts: { ...MAE_PRESETS.tiny }, img: 32, batch: 64, iters: 5 },
-  // ViT-B with AdamW state (4 × 86M floats + grads + temporaries) overflows the wasm heap
-  // ("memory access out of bounds", measured); its training step is measured with plain SGD.
-  { name: 'ViT-B/16 (224 px)', opts: { ...MAE_PRESETS['vit-b/16'] }, img: 224, batch: 2, iters: 1, sgd: true },
+  // ViT-B's training step overflows the tfjs-wasm heap ("memory access out of bounds") with AdamW,
+  // and (measured) with plain SGD too; the SGD variant is kept so the failure can be reproduced.
+  {
+    name: 'ViT-B/16 (224 px)',
+    opts: { ...MAE_PRESETS['vit-b/16'] },
+    img: 224,
+    batch: 2,
+    iters: 1,
+    sgd: true,
+  },
 ];
 for (const c of cases.filter((k) => !process.env.CASE || k.name.startsWith(process.env.CASE))) {
   const { decoderEmbedDim, decoderDepth, decoderNumHeads, ...vitOpts } = c.opts as Record<string, number>;

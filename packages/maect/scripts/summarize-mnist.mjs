@@ -26,10 +26,15 @@ for (const name of names) {
   if (!rows.length) continue;
   console.log(`| ${name} | ${metrics.map(([k]) => fmt(rows.map((r) => r[k]))).join(' | ')} |`);
 }
-console.log(`\nseeds: ${runs.map((r) => r.seed).join(', ')}; per seed: ${runs.map((r) => JSON.stringify(r.timing)).join('; ')}`);
+console.log(
+  `\nseeds: ${runs.map((r) => r.seed).join(', ')}; per seed: ${runs.map((r) => JSON.stringify(r.timing)).join('; ')}`,
+);
 console.log('per seed MAE-CT − MAE (points): ');
 for (const r of runs) {
   const a = r.results.find((x) => x.name === 'MAE');
   const b = r.results.find((x) => x.name === 'MAE-CT');
-  if (a && b) console.log(`  seed ${r.seed}: ${metrics.map(([k, l]) => `${l} ${(100 * (b[k] - a[k])).toFixed(1)}`).join(', ')}`);
+  if (a && b)
+    console.log(
+      `  seed ${r.seed}: ${metrics.map(([k, l]) => `${l} ${(100 * (b[k] - a[k])).toFixed(1)}`).join(', ')}`,
+    );
 }
