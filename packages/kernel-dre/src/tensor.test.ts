@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { ExponentialDRE } from './bregman';
 import { DREInputError } from './errors';
-import { gaussianKernel } from './kernels';
+import { kernelTensor } from './estimator';
+import { gaussianKernel, gram, resolveKernel } from './kernels';
 import { KMM } from './kmm';
 import { KuLSIF } from './kulsif';
 import { ULSIF } from './lsif';
@@ -93,5 +94,28 @@ describeBackends('tensor input and predictTensor', () => {
     );
     expect(() => new KuLSIF().fit(bad1 as never, den)).toThrow(DREInputError);
     tf.dispose([bad, bad1]);
+  });
+});
+
+describeBackends('kernelTensor', () => {
+  it('matches the float64 Gram matrix for every kernel type, and leaks nothing', async () => {
+    const X = { data: num.data.subarray(0, 20), rows: 10, cols: 2 };
+    const Y = { data: den.data.subarray(0, 14), rows: 7, cols: 2 };
+    const specs = [
+      { type: 'gaussian', gamma: 0.7, offset: 1 },
+      { type: 'laplacian', gamma: 0.5 },
+      { type: 'linear', offset: 0.5 },
+      { type: 'polynomial', degree: 2, gamma: 0.5, coef0: 1 },
+    ] as const;
+    const x = tf.tensor2d(Float32Array.from(X.data), [10, 2]);
+    const y = tf.tensor2d(Float32Array.from(Y.data), [7, 2]);
+    for (const spec of specs) {
+      const k = resolveKernel(spec, X);
+      const t = kernelTensor(k, x, y);
+      expectClose(t, Array.from(gram(k, X, Y)), { rtol: 1e-4, atol: 1e-5, name: spec.type });
+      t.dispose();
+      await expectNoLeakedTensors(() => kernelTensor(k, x, y));
+    }
+    tf.dispose([x, y]);
   });
 });
