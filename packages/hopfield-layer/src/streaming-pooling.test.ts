@@ -140,6 +140,29 @@ describeBackends('StreamingHopfieldPooling', () => {
     layer.dispose();
   });
 
+  it('forward memory beyond the input does not grow with the bag (the plain layer does)', async () => {
+    const args = { inputSize: 8, hiddenSize: 8, numHeads: 2, seed: 1 };
+    const stream = new StreamingHopfieldPooling({ ...args, chunkSize: 256 });
+    const plain = new HopfieldPooling(args);
+    const extra = async (layer: HopfieldPooling, N: number) => {
+      const x = tf.randomNormal([1, N, 8], 0, 1, 'float32', 3);
+      const base = tf.memory().numBytes;
+      const p = await tf.profile(() => {
+        tf.dispose(layer.apply(x) as tf.Tensor);
+      });
+      tf.dispose(x);
+      return p.peakBytes - base;
+    };
+    await extra(stream, 512); // builds the layer
+    await extra(plain, 512);
+    const [s1, s2] = [await extra(stream, 1024), await extra(stream, 8192)];
+    const [p1, p2] = [await extra(plain, 1024), await extra(plain, 8192)];
+    expect(s2).toBeLessThanOrEqual(s1 * 1.05);
+    expect(p2).toBeGreaterThan(p1 * 4);
+    stream.dispose();
+    plain.dispose();
+  });
+
   it('rejects bad input with a HopfieldError naming the argument', () => {
     expect(() => new StreamingHopfieldPooling({ chunkSize: 0 })).toThrow(
       /chunkSize: expected an integer > 0, received 0/,

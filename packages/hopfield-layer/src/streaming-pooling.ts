@@ -244,8 +244,9 @@ function streamingAssociation(s: StreamingInputs): tf.Tensor4D {
       tf.dispose([m, l, acc].filter((t): t is tf.Tensor => t != null));
       [m, l, acc] = next;
     }
-    const lv = l!.dataSync();
-    if (lv.some((x) => !(x > 0))) {
+    // Without a mask every row's sum includes e^0 = 1 from its max; with one, a bag may be all masked
+    // (a synchronous read of the [B, H, Q, 1] sums, only then).
+    if (padMask != null && l!.dataSync().some((x) => !(x > 0))) {
       tf.dispose([m!, l!, acc!]);
       throw new HopfieldError(
         'storedPatternPaddingMask: expected at least one unmasked stored pattern per bag, received a bag with every pattern masked',
