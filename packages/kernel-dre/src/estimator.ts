@@ -139,7 +139,7 @@ export abstract class KernelExpansionEstimator implements DensityRatioEstimator 
   }
 
   /** The fitted model as plain JSON numbers (kernel spec, link, centers, weights). */
-  toJSON() {
+  toJSON(): FittedModelJSON {
     const s = this.state();
     return {
       estimator: this.estimatorName,
@@ -147,6 +147,7 @@ export abstract class KernelExpansionEstimator implements DensityRatioEstimator 
       link: s.link,
       centers: { data: Array.from(s.centers.data), dim: s.centers.cols },
       weights: Array.from(s.weights),
+      normalize: s.normalize ?? false,
     };
   }
 }
@@ -244,4 +245,53 @@ export function kernelTensor(kernel: Kernel, x: tf.Tensor2D, c: tf.Tensor2D): tf
         ) as tf.Tensor2D;
     }
   });
+}
+
+/** The JSON form written by `toJSON()` of any fitted estimator. */
+export interface FittedModelJSON {
+  estimator: string;
+  kernel: KernelSpec;
+  link: Link;
+  centers: { data: number[]; dim: number };
+  weights: number[];
+  normalize?: boolean;
+}
+
+const LINKS: Link[] = ['identity', 'exp', 'exp2', 'square-cpe', 'square-cpe-reference'];
+
+/**
+ * A fitted model restored from `toJSON()` (predict, decisionFunction, predictTensor, coefficients);
+ * it cannot be refit — construct the original estimator for that.
+ */
+export class FittedRatioModel extends KernelExpansionEstimator {
+  protected readonly estimatorName: string;
+  constructor(json: FittedModelJSON) {
+    super();
+    if (typeof json !== 'object' || json === null)
+      throw new DREInputError('json', 'the output of toJSON()', describe(json));
+    if (!LINKS.includes(json.link))
+      throw new DREInputError('json.link', LINKS.join(' | '), describe(json.link));
+    const centers = toMat(
+      { data: Float64Array.from(json.centers?.data ?? []), dim: json.centers?.dim },
+      'json.centers',
+    );
+    const weights = Float64Array.from(json.weights ?? []);
+    if (weights.length !== centers.rows) {
+      throw new DREInputError(
+        'json.weights',
+        `${centers.rows} weights (one per center)`,
+        `${weights.length}`,
+      );
+    }
+    this.estimatorName = String(json.estimator ?? 'FittedRatioModel');
+    const kernel = resolveKernel(json.kernel, centers);
+    this.fitted = { centers, weights, kernel, link: json.link, normalize: json.normalize ?? false };
+  }
+  fit(): this {
+    throw new DREInputError(
+      `${this.estimatorName}.fit`,
+      'a fresh estimator (a restored model cannot be refit)',
+      'a FittedRatioModel',
+    );
+  }
 }

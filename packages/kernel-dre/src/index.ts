@@ -20,6 +20,8 @@ export {
   type Coefficients,
   type DensityRatioEstimator,
   type EstimatorOptions,
+  type FittedModelJSON,
+  FittedRatioModel,
   KernelExpansionEstimator,
   kernelTensor,
   type Link,

@@ -1,7 +1,10 @@
 import { expectClose, loadFixture } from '@paperstack/test-utils';
 import { describe, expect, it } from 'vitest';
+import { LogisticDRE } from './bregman';
 import { DREInputError } from './errors';
+import { FittedRatioModel } from './estimator';
 import { gaussianKernel, gram, medianDistance, resolveKernel } from './kernels';
+import { KMM } from './kmm';
 import { KuLSIF } from './kulsif';
 import { gaussianSample, samples } from './test-helpers';
 
@@ -171,5 +174,25 @@ describe('bad input', () => {
     })();
     expect(err?.argument).toBe('options.lambda');
     expect(err?.received).toBe('NaN');
+  });
+});
+
+describe('toJSON / FittedRatioModel', () => {
+  it('round-trips predictions for identity, exp and kernel-smoothing models', () => {
+    const num = gaussianSample(20, 2, 0.5, 0.8, 41);
+    const den = gaussianSample(25, 2, 0, 1, 42);
+    const x = gaussianSample(5, 2, 0.2, 1, 43);
+    for (const m of [
+      new KuLSIF({ lambda: 0.1, iterations: 3, kernel: { type: 'laplacian' } }).fit(num, den),
+      new LogisticDRE({ lambda: 0.1 }).fit(num, den),
+      new KMM().fit(num, den),
+    ]) {
+      const restored = new FittedRatioModel(JSON.parse(JSON.stringify(m.toJSON())));
+      expectClose(restored.predict(x), m.predict(x), { rtol: 1e-12, atol: 1e-14, name: m.constructor.name });
+    }
+    expect(() => new FittedRatioModel({ ...new KMM().fit(num, den).toJSON(), weights: [1] })).toThrow(
+      /json.weights/,
+    );
+    expect(() => new FittedRatioModel(new KMM().fit(num, den).toJSON()).fit()).toThrow(DREInputError);
   });
 });
