@@ -123,3 +123,30 @@ describe('Bregman DRE: proximal steps solved to tolerance', () => {
     }
   });
 });
+
+describe('Bregman DRE in a center basis', () => {
+  it('with every point as a center it reproduces the exact representer form', () => {
+    const num = gaussianSample(20, 2, 0.5, 0.8, 51);
+    const den = gaussianSample(25, 2, 0, 1, 52);
+    const x = gaussianSample(6, 2, 0.2, 1, 53);
+    const kernel = gaussianKernel(0.5, 1);
+    for (const Cls of [ExponentialDRE, LogisticDRE, SquareDRE]) {
+      const exact = new Cls({ lambda: 0.05, iterations: 3, kernel }).fit(num, den);
+      const nys = new Cls({ lambda: 0.05, iterations: 3, kernel, centers: 45 }).fit(num, den);
+      // compare f (the square link amplifies round-off near f = 1); the center form adds a 1e-10·trace/b jitter
+      expectClose(nys.decisionFunction(x), exact.decisionFunction(x), {
+        rtol: 1e-4,
+        atol: 1e-5,
+        name: Cls.name,
+      });
+    }
+  });
+  it('fits with fewer centers and keeps exp-link ratios positive', () => {
+    const num = gaussianSample(300, 2, 0.5, 0.8, 54);
+    const den = gaussianSample(300, 2, 0, 1, 55);
+    const m = new LogisticDRE({ lambda: 1e-3, iterations: 2, centers: 40 }).fit(num, den);
+    expect(m.coefficients.weights.length).toBe(40);
+    expect(m.predict(den).every((v) => v > 0)).toBe(true);
+    expect(() => new LogisticDRE({ centers: 0 })).toThrow(/options.centers/);
+  });
+});

@@ -23,8 +23,9 @@ import {
   prepare,
 } from './estimator';
 import { gram } from './kernels';
-import { cholesky, cholSolveInPlace, matVec } from './linalg';
-import { type SampleInput, vstack } from './samples';
+import { cholesky, cholSolveInPlace, matTVec, matVec } from './linalg';
+import { Rng } from './random';
+import { type SampleInput, takeRows, vstack } from './samples';
 
 /** A margin loss pair (φ_P on numerator points, φ_Q on denominator points) with its ratio link. */
 export interface BregmanLoss {
@@ -112,6 +113,12 @@ export interface BregmanOptions extends EstimatorOptions {
   tol?: number;
   /** Most Newton steps per proximal step. Default 100. */
   maxNewtonSteps?: number;
+  /**
+   * Expansion points: `'all'` (default, the exact representer form over all n + m points, O(N³) per
+   * Newton step) or a number b of centers drawn (seeded) from numerator ∪ denominator, f = Σ θ_l k(c_l, ·)
+   * with the RKHS penalty θᵀK_CCθ (Nyström form, O(N·b²) per Newton step, memory N·b).
+   */
+  centers?: 'all' | number;
 }
 
 /** Shared solver of the three non-square losses (exact representer form over all n + m points). */
@@ -139,12 +146,41 @@ export abstract class BregmanDRE extends KernelExpansionEstimator {
     }
     this.maxNewtonSteps = maxSteps;
     this.kernelSpec = options.kernel;
+    const centers = options.centers ?? 'all';
+    if (centers !== 'all' && !(Number.isInteger(centers) && (centers as number) >= 1)) {
+      throw new DREInputError('options.centers', "'all' or a positive integer", describe(centers));
+    }
+    this.centersOption = centers;
   }
+  readonly centersOption: 'all' | number;
 
   fit(numerator: SampleInput, denominator: SampleInput): this {
     const { num, den } = prepare(this.estimatorName, numerator, denominator);
     const kernel = this.resolveKernel(this.kernelSpec, num, den, this.seed);
     const Z = vstack(den, num);
+    if (this.centersOption !== 'all') {
+      const C = takeRows(Z, new Rng(this.seed).sample(Z.rows, this.centersOption));
+      const thetas = bregmanCenterIterates(
+        this.loss,
+        gram(kernel, Z, C),
+        gram(kernel, C, C),
+        den.rows,
+        this.lambda,
+        this.iterations,
+        {
+          tol: this.tol,
+          maxNewtonSteps: this.maxNewtonSteps,
+        },
+      );
+      this.newtonSteps = thetas.steps;
+      this.fitted = {
+        centers: C,
+        weights: thetas.coefficients[this.iterations - 1],
+        kernel,
+        link: this.loss.link,
+      };
+      return this;
+    }
     const K = gram(kernel, Z, Z);
     const iterates = bregmanIterates(this.loss, K, den.rows, this.lambda, this.iterations, {
       tol: this.tol,
@@ -242,6 +278,114 @@ export function bregmanIterates(
     f = f.slice();
   }
   return { coefficients: out, steps };
+}
+
+/**
+ * θ^1 … θ^T of the proximal scheme in a center basis: f = Φθ with Φ [N, b] (points ordered
+ * [denominator; numerator]) and penalty λ/2 (θ − θ_prev)ᵀK_CC(θ − θ_prev); damped Newton on the b×b
+ * system ΦᵀDΦ + λK_CC (+ jitter 1e-10·trace/b).
+ */
+export function bregmanCenterIterates(
+  loss: BregmanLoss,
+  Phi: Float64Array,
+  Kcc: Float64Array,
+  nDen: number,
+  lambda: number,
+  T: number,
+  opts: { tol: number; maxNewtonSteps: number },
+): { coefficients: Float64Array[]; steps: number[] } {
+  const b = Math.round(Math.sqrt(Kcc.length));
+  const N = Phi.length / b;
+  const nNum = N - nDen;
+  const w = (i: number) => (i < nDen ? 1 / nDen : 1 / nNum);
+  const ev = (i: number, f: number) => (i < nDen ? loss.q(f) : loss.p(f));
+  let theta = new Float64Array(b);
+  const out: Float64Array[] = [];
+  const steps: number[] = [];
+  const objective = (th: Float64Array, tp: Float64Array, f: Float64Array) => {
+    let v = 0;
+    for (let i = 0; i < N; i++) v += w(i) * ev(i, f[i])[0];
+    const dt = th.map((x, i) => x - tp[i]);
+    const Kd = matVec(Kcc, b, b, dt);
+    for (let l = 0; l < b; l++) v += 0.5 * lambda * dt[l] * Kd[l];
+    return v;
+  };
+  for (let t = 1; t <= T; t++) {
+    const tp = theta.slice();
+    let f = matVec(Phi, N, b, theta);
+    let taken = 0;
+    for (; taken < opts.maxNewtonSteps; taken++) {
+      const r = new Float64Array(N);
+      const D = new Float64Array(N);
+      for (let i = 0; i < N; i++) {
+        const [, d1, d2] = ev(i, f[i]);
+        r[i] = w(i) * d1;
+        D[i] = w(i) * d2;
+      }
+      const grad = matTVec(Phi, N, b, r);
+      const Kdt = matVec(
+        Kcc,
+        b,
+        b,
+        theta.map((x, l) => x - tp[l]),
+      );
+      for (let l = 0; l < b; l++) grad[l] += lambda * Kdt[l];
+      const H = new Float64Array(b * b);
+      addGramTWeighted(Phi, N, b, D, H);
+      let tr = 0;
+      for (let l = 0; l < b; l++) tr += H[l * b + l] + lambda * Kcc[l * b + l];
+      for (let l = 0; l < b * b; l++) H[l] += lambda * Kcc[l];
+      for (let l = 0; l < b; l++) H[l * b + l] += (1e-10 * tr) / b;
+      const L = cholesky(H, b);
+      const delta = cholSolveInPlace(
+        L,
+        b,
+        grad.map((g) => -g),
+      );
+      let slope = 0;
+      for (let l = 0; l < b; l++) slope += grad[l] * delta[l];
+      const value = objective(theta, tp, f);
+      if (!(slope < 0) || -slope / 2 <= opts.tol * Math.max(1, Math.abs(value))) break;
+      const Pd = matVec(Phi, N, b, delta);
+      let eta = 1;
+      let accepted = false;
+      for (let ls = 0; ls < 60; ls++) {
+        const cand = theta.map((x, l) => x + eta * delta[l]);
+        const fc = f.map((x, i) => x + eta * Pd[i]);
+        const v = objective(cand, tp, fc);
+        if (Number.isFinite(v) && v <= value + 0.25 * eta * slope) {
+          theta = cand;
+          f = fc;
+          accepted = true;
+          break;
+        }
+        eta /= 2;
+      }
+      if (!accepted) break;
+    }
+    if (!f.every(Number.isFinite)) {
+      throw new DRENumericalError(`${loss.name} DRE: the iterate diverged at t = ${t}; increase lambda`);
+    }
+    steps.push(taken);
+    out.push(theta.slice());
+  }
+  return { coefficients: out, steps };
+}
+
+/** out += Φᵀ diag(D) Φ for row-major Φ [N, b] (full symmetric result). */
+function addGramTWeighted(Phi: Float64Array, N: number, b: number, D: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < N; i++) {
+    const di = D[i];
+    if (di === 0) continue;
+    const o = i * b;
+    for (let k = 0; k < b; k++) {
+      const v = di * Phi[o + k];
+      if (v === 0) continue;
+      const ok = k * b;
+      for (let l = 0; l <= k; l++) out[ok + l] += v * Phi[o + l];
+    }
+  }
+  for (let k = 0; k < b; k++) for (let l = 0; l < k; l++) out[l * b + k] = out[k * b + l];
 }
 
 /** Exponential (boosting) loss DRE, r̂ = exp(2f). */
