@@ -88,6 +88,31 @@ describe('useBestBackend', () => {
     );
   });
 
+  it('uses the webgpu modules it is given (bundled apps), and says when no adapter exists', async () => {
+    const requested: unknown[] = [];
+    const fakeDawn = {
+      create: (flags: string[]) => ({
+        requestAdapter: async (o: unknown) => {
+          requested.push([flags, o]);
+          return null;
+        },
+      }),
+      globals: {},
+    };
+    await expect(
+      useBestBackend({
+        backend: 'webgpu',
+        log: false,
+        env: {},
+        webgpuModules: { webgpu: fakeDawn, tfjsBackendWebgpu: {} },
+      }),
+    ).rejects.toThrow(/no usable WebGPU adapter: vulkan: no adapter; opengles: no adapter/);
+    expect(requested).toEqual([
+      [['backend=vulkan'], { featureLevel: 'core', powerPreference: 'high-performance' }],
+      [['backend=opengles'], { featureLevel: 'compatibility', powerPreference: 'high-performance' }],
+    ]);
+  });
+
   it('PAPERSTACK_BACKEND=webgpu takes a software adapter, or fails saying why', async () => {
     const attempt = useBestBackend({ env: { PAPERSTACK_BACKEND: 'webgpu' }, log: false });
     const choice = await attempt.catch((err: unknown) =>

@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
 import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
-import { setupWebGpu, TFJS_WEBGPU_MODULE, WEBGPU_MODULE, type WebGpuAdapterSummary } from './webgpu/setup';
+import {
+  setupWebGpu,
+  TFJS_WEBGPU_MODULE,
+  WEBGPU_MODULE,
+  type WebGpuAdapterSummary,
+  type WebGpuModules,
+} from './webgpu/setup';
 
 /**
  * Backends `useBestBackend` knows, best first. `tensorflow-gpu` and `tensorflow` are the
@@ -44,6 +50,11 @@ export interface UseBestBackendOptions {
    * only if nothing initialized the wasm backend before.
    */
   wasmThreads?: number;
+  /**
+   * The `webgpu` and `@tensorflow/tfjs-backend-webgpu` modules, for bundled apps (the runtime
+   * imports these optional packages by name, which bundlers do not follow). Default: by name.
+   */
+  webgpuModules?: WebGpuModules;
 }
 
 export interface BackendAttempt {
@@ -114,12 +125,13 @@ async function tryCandidate(
   threads: number,
   forced: boolean,
   env: Record<string, string | undefined>,
+  modules: WebGpuModules | undefined,
 ): Promise<BackendAttempt & { wasmThreads?: WasmThreadsResult; webgpu?: WebGpuAdapterSummary }> {
   const { load, tfName } = loaders[candidate];
   try {
     const mod = await load();
     let webgpu: WebGpuAdapterSummary | undefined;
-    if (candidate === 'webgpu') webgpu = (await setupWebGpu({ allowSoftware: forced, env })).adapter;
+    if (candidate === 'webgpu') webgpu = (await setupWebGpu({ allowSoftware: forced, env, modules })).adapter;
     let wasmThreads: WasmThreadsResult | undefined;
     if (candidate === 'wasm' && threads > 1) {
       wasmThreads = await initWasmThreads(mod as typeof import('@tensorflow/tfjs-backend-wasm'), threads);
@@ -205,6 +217,7 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
       threads,
       forced !== undefined,
       env,
+      opts.webgpuModules,
     );
     attempts.push(attempt);
     if (!attempt.ok) continue;

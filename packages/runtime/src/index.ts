@@ -14,4 +14,4 @@ export {
   restoreStockWasmKernels,
   type WasmKernelReport,
 } from './wasm/register';
-export type { DawnApi, WebGpuAdapterSummary } from './webgpu/setup';
+export type { DawnApi, WebGpuAdapterSummary, WebGpuModules } from './webgpu/setup';

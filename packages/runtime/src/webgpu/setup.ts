@@ -40,6 +40,18 @@ export interface WebGpuSetupOptions {
   env?: Record<string, string | undefined>;
   /** APIs to try, in order. Default env `PAPERSTACK_WEBGPU_API` (`vulkan` or `opengles`), else both. */
   apis?: DawnApi[];
+  /** The two packages, already imported (for bundled apps); default: imported by name. */
+  modules?: WebGpuModules;
+}
+
+/**
+ * `import * as webgpu from 'webgpu'` and `import * as tfjsBackendWebgpu from
+ * '@tensorflow/tfjs-backend-webgpu'`, for apps whose bundler cannot follow the runtime's
+ * by-name imports of these optional packages.
+ */
+export interface WebGpuModules {
+  webgpu: unknown;
+  tfjsBackendWebgpu: unknown;
 }
 
 // Specifiers in variables so bundlers leave the optional packages alone.
@@ -215,8 +227,9 @@ export async function setupWebGpu(opts: WebGpuSetupOptions): Promise<WebGpuSetup
       "a 'webgpu' backend was registered by someone else (navigator.gpu was set); use it directly",
     );
   }
-  const dawn = (await import(/* @vite-ignore */ WEBGPU_MODULE)) as DawnModule;
-  const tfWebGpu = (await import(/* @vite-ignore */ TFJS_WEBGPU_MODULE)) as {
+  const dawn = (opts.modules?.webgpu ?? (await import(/* @vite-ignore */ WEBGPU_MODULE))) as DawnModule;
+  const tfWebGpu = (opts.modules?.tfjsBackendWebgpu ??
+    (await import(/* @vite-ignore */ TFJS_WEBGPU_MODULE))) as {
     WebGPUBackend: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;
   };
   const found = await findAdapter(dawn, opts, apis, rejected);
