@@ -40,7 +40,8 @@ export function expectClose(actual: Numeric, expected: Numeric, opts: CloseOptio
   const { rtol = 1e-4, atol = 1e-5, name = 'value', show = 5 } = opts;
   const a = flatten(actual);
   const e = flatten(expected);
-  const shapesComparable = !(Array.isArray(actual) || Array.isArray(expected) || ArrayBuffer.isView(actual));
+  const flat = (x: Numeric) => Array.isArray(x) || ArrayBuffer.isView(x);
+  const shapesComparable = !(flat(actual) || flat(expected));
   if (a.data.length !== e.data.length || (shapesComparable && a.shape.join() !== e.shape.join())) {
     throw new Error(
       `${name}: shape [${a.shape}] (${a.data.length} values) != expected [${e.shape}] (${e.data.length} values)`,

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { describeBackends, expectClose, expectNoLeakedTensors, fixtureTensor, loadFixture } from './index';
+import {
+  describeBackends,
+  expectClose,
+  expectNoLeakedTensors,
+  fixtureTensor,
+  loadFixture,
+  useBackend,
+} from './index';
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url);
 
@@ -25,6 +32,16 @@ describe('expectClose', () => {
     expect(() => expectClose({ shape: [2, 2], data: [1, 2, 3.5, 4] }, e, { name: 'w' })).toThrow(
       /w: 1 of 4 elements differ[\s\S]*\[1,0\] actual 3.5 expected 3/,
     );
+  });
+  it('compares a tensor with a flat typed array by size only', async () => {
+    await useBackend('cpu');
+    const t = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    expectClose(t, Float64Array.from([1, 2, 3, 4]));
+    expect(() => expectClose(t, Float64Array.from([1, 2, 3]))).toThrow(/4 values\) != expected/);
+    t.dispose();
   });
   it('rejects a shape mismatch', () => {
     expect(() =>
