@@ -66,6 +66,7 @@ export const REPERTOIRE_PRESETS: Record<'quick' | 'medium' | 'full', RepertoireC
     k: 3,
     features: 8,
     learningRate: 0.05,
+    hopfieldLearningRate: 0.05,
     chunkSize: 4096,
     motif: 'GLYW',
     poolings: ['hopfield', 'mean', 'max'],
