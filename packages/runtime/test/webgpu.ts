@@ -11,6 +11,15 @@ import type { Data } from './compare';
  * can skip with that message instead of failing on machines without them.
  */
 export async function webgpuOrWhyNot(): Promise<string | undefined> {
+  const why = await whyNoWebGpu();
+  // CI sets this after installing Mesa, so that a broken setup fails instead of skipping.
+  if (why && process.env.PAPERSTACK_REQUIRE_WEBGPU === '1') {
+    throw new Error(`PAPERSTACK_REQUIRE_WEBGPU=1 but the webgpu backend is unavailable: ${why}`);
+  }
+  return why;
+}
+
+async function whyNoWebGpu(): Promise<string | undefined> {
   try {
     const setup = await setupWebGpu({ allowSoftware: true });
     const ok = await tf.setBackend('webgpu');
