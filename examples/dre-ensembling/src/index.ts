@@ -1,0 +1,13 @@
+export { Classifier, type ClassifierSpec, describeSpec, type TrainOptions } from './classifiers';
+export { type Labeled, moons, shiftDomain, shiftedMoons } from './data';
+export {
+  type IwaConfig,
+  type IwaResult,
+  iwaExperiment,
+  iwaPreset,
+  iwaReport,
+  METHODS,
+  runIwaExperiment,
+  type SeedResult,
+} from './iwa';
+export type { ExperimentReport, Figure, OnProgress, Preset, Table } from './report';
