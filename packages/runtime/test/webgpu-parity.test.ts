@@ -87,6 +87,53 @@ describe.skipIf(whyNot !== undefined)('webgpu matches cpu', () => {
     );
   });
 
+  test('conv2dTranspose, depthwiseConv2d, pooling: forward and gradients', { timeout: T }, async () => {
+    const x = r([2, 8, 8, 3], 20);
+    const wt = r([4, 4, 5, 3], 21);
+    const wd = r([3, 3, 3, 2], 22);
+    await expectParity([x, wt], (u, v) =>
+      tf.grads((p, q) =>
+        tf.sum(tf.square(tf.conv2dTranspose(p as tf.Tensor4D, q as tf.Tensor4D, [2, 16, 16, 5], 2, 'same'))),
+      )([u, v]),
+    );
+    await expectParity([x, wd], (u, v) =>
+      tf.grads((p, q) =>
+        tf.sum(tf.square(tf.depthwiseConv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same'))),
+      )([u, v]),
+    );
+    await expectParity([x], (u) =>
+      tf.grad((p: tf.Tensor) =>
+        tf.add(
+          tf.sum(tf.square(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid'))),
+          tf.sum(tf.square(tf.avgPool(p as tf.Tensor4D, 3, 1, 'same'))),
+        ),
+      )(u),
+    );
+  });
+
+  test('shape ops and activations (concat, slice, pad, transpose, relu, elu, erf, exp): gradients', {
+    timeout: T,
+  }, async () => {
+    const x = r([4, 6, 5], 23);
+    const y = r([4, 6, 3], 24);
+    await expectParity([x, y], (u, v) =>
+      tf.grads((p, q) => {
+        const c = tf.concat([p, q], 2);
+        const s = tf.slice(
+          tf.pad(c, [
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ]),
+          [1, 0, 2],
+          [2, 7, 5],
+        );
+        const t = tf.transpose(s, [2, 0, 1]);
+        return tf.sum(tf.mul(tf.add(tf.relu(t), tf.elu(t)), tf.add(tf.erf(t), tf.exp(tf.mul(t, 0.5)))));
+      })([u, v]),
+    );
+  });
+
   test('gather (embedding lookup) and its gradient with repeated ids', { timeout: T }, async () => {
     const table = r([10, 6], 13);
     const ids = data([7], [3, 1, 3, 9, 0, 3, 1], 'int32');

@@ -1,0 +1,95 @@
+import { Hopfield } from '@paperstack/hopfield-layer';
+import { MAE_PRESETS, MaskedAutoencoder } from '@paperstack/maect';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, test } from 'vitest';
+import { randomData } from './compare';
+import { webgpuOrWhyNot } from './webgpu';
+
+// A few Adam steps of two model families on webgpu and on cpu, from the same weights and data:
+// the losses must agree within float32 tolerance at every step. (VoxelNet is not here: its
+// masked batch norm reads a GPU tensor synchronously, which webgpu cannot do in Node.)
+const whyNot = await webgpuOrWhyNot();
+if (whyNot) console.warn(`webgpu model training suite SKIPPED: ${whyNot}`);
+
+async function losses(
+  backend: 'cpu' | 'webgpu',
+  build: () => { vars: tf.Variable[]; loss: (step: number) => tf.Scalar; dispose: () => void },
+  steps: number,
+): Promise<number[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const model = build();
+  const optimizer = tf.train.adam(1e-3);
+  const out: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const value = optimizer.minimize(() => model.loss(s), true, model.vars) as tf.Scalar;
+    out.push((await value.data())[0]);
+    value.dispose();
+  }
+  optimizer.dispose();
+  model.dispose();
+  expect(tf.memory().numTensors, `tensors left on ${backend}`).toBe(before);
+  return out;
+}
+
+function expectSameLosses(gpu: number[], cpu: number[], rtol: number) {
+  gpu.forEach((l, i) => {
+    expect(Math.abs(l - cpu[i]), `step ${i}: webgpu ${l} vs cpu ${cpu[i]}`).toBeLessThanOrEqual(
+      rtol * Math.abs(cpu[i]) + 1e-6,
+    );
+  });
+}
+
+describe.skipIf(whyNot !== undefined)('webgpu trains like cpu', () => {
+  test('Hopfield (2 heads) regression: 3 Adam steps', { timeout: 30_000 }, async () => {
+    const x = randomData([2, 6, 8], 31);
+    const y = randomData([2, 6, 8], 32);
+    const build = () => {
+      const layer = new Hopfield({ inputSize: 8, numHeads: 2 });
+      const xs = tf.tensor(x.values, x.shape);
+      const ys = tf.tensor(y.values, y.shape);
+      tf.dispose(layer.apply(xs) as tf.Tensor);
+      // The same weights on both backends (initializers draw per backend).
+      for (const [i, w] of layer.trainableWeights.entries()) {
+        const v = tf.tensor(randomData(w.shape as number[], 40 + i).values, w.shape as number[]);
+        w.write(v);
+        v.dispose();
+      }
+      return {
+        vars: layer.trainableWeights.map((w) => w.read() as tf.Variable),
+        loss: () => tf.mean(tf.square(tf.sub(layer.apply(xs) as tf.Tensor, ys))) as tf.Scalar,
+        dispose: () => {
+          tf.dispose([xs, ys]);
+          layer.dispose();
+        },
+      };
+    };
+    const cpu = await losses('cpu', build, 3);
+    const gpu = await losses('webgpu', build, 3);
+    expect(cpu[2]).toBeLessThan(cpu[0]);
+    expectSameLosses(gpu, cpu, 1e-4);
+  });
+
+  test('MAE (tiny preset, 32² images, batch 2): 2 Adam steps', { timeout: 60_000 }, async () => {
+    const img = randomData([2, 32, 32, 3], 33);
+    const build = () => {
+      // Weights come from the model's own seeded initializers (the same on both backends).
+      const model = new MaskedAutoencoder({ ...MAE_PRESETS.tiny, seed: 5 });
+      const images = tf.tensor(
+        img.values.map((v) => (v + 1) / 2),
+        img.shape,
+      );
+      return {
+        vars: model.trainableVariables(),
+        loss: (s: number) => model.loss(images, { seed: 100 + s }),
+        dispose: () => {
+          images.dispose();
+          model.dispose();
+        },
+      };
+    };
+    const cpu = await losses('cpu', build, 2);
+    const gpu = await losses('webgpu', build, 2);
+    expectSameLosses(gpu, cpu, 1e-3);
+  });
+});
