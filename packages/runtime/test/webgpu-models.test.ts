@@ -1,4 +1,6 @@
 import { Hopfield } from '@paperstack/hopfield-layer';
+// Resolved to maect's source by the vitest alias (vitest.shared.ts), not a package dependency:
+// maect depends on runtime, so a dependency back would be a cycle (turbo refuses it).
 import { MAE_PRESETS, MaskedAutoencoder } from '@paperstack/maect';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
