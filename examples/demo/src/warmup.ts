@@ -14,7 +14,7 @@ export interface WarmupResult {
  * The smallest end-to-end check that the backend trains: a 2-layer MLP learns a noisy XOR-like
  * rule on seeded synthetic points with Adam. Returns the loss trajectory and train accuracy.
  */
-export async function trainWarmupModel(steps: number, report: Progress, seed = 0): Promise<WarmupResult> {
+export async function trainWarmupModel(steps: number, report: Progress, seed = 1): Promise<WarmupResult> {
   const n = 256;
   const { x, y } = tf.tidy(() => {
     const x = tf.randomUniform([n, 2], -1, 1, 'float32', seed);

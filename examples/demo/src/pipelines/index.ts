@@ -1,6 +1,23 @@
 import type { Pipeline } from '../report/types';
 import { cloobPipeline } from './cloob';
+import { dreMixturePipeline, dreSaturationPipeline, iwaPipeline } from './dre';
+import {
+  hopfieldMilPipeline,
+  hopfieldRegimesPipeline,
+  hopfieldRepertoirePipeline,
+  hopfieldRetrievalPipeline,
+} from './hopfield';
 import { warmupPipeline } from './warmup';
 
 /** Every pipeline the demo runs, in order. */
-export const PIPELINES: Pipeline[] = [warmupPipeline, cloobPipeline];
+export const PIPELINES: Pipeline[] = [
+  warmupPipeline,
+  hopfieldRetrievalPipeline,
+  hopfieldMilPipeline,
+  hopfieldRegimesPipeline,
+  hopfieldRepertoirePipeline,
+  cloobPipeline,
+  dreSaturationPipeline,
+  dreMixturePipeline,
+  iwaPipeline,
+];

@@ -1,0 +1,60 @@
+import type { Figure, Pipeline, PipelineContext, PipelineReport, Preset, Table } from '../report/types';
+
+/** The plain-data report the example packages return (same shape as `PipelineReport`). */
+export interface ExperimentReport {
+  name: string;
+  title: string;
+  summary: string;
+  config: Record<string, unknown>;
+  tables: Table[];
+  figures: { title: string; spec: Record<string, unknown>; caption?: string }[];
+  timing: Record<string, number>;
+  notes?: string[];
+}
+
+type Bars = ReturnType<PipelineContext['stage']>;
+
+/**
+ * Progress bars for an experiment that reports `(stage, step, total)`: one bar per stage, closed
+ * when the next stage starts.
+ */
+export function stageProgress(ctx: PipelineContext) {
+  let current: { name: string; bar: Bars } | undefined;
+  const close = () => current?.bar.done();
+  return {
+    report(stage: string, step: number, total: number, info?: Record<string, number | string>) {
+      if (current?.name !== stage) {
+        close();
+        current = { name: stage, bar: ctx.stage(stage, total) };
+      }
+      current.bar.tick(step, info);
+    },
+    close,
+  };
+}
+
+/** A pipeline around an example's `run(preset, onProgress)` that already returns a report. */
+export function experimentPipeline(
+  name: string,
+  title: string,
+  run: (
+    preset: Preset,
+    onProgress: (p: {
+      stage: string;
+      step: number;
+      total: number;
+      info?: Record<string, number | string>;
+    }) => void,
+  ) => Promise<ExperimentReport>,
+): Pipeline {
+  return {
+    name,
+    title,
+    async run(ctx): Promise<PipelineReport> {
+      const bars = stageProgress(ctx);
+      const r = await run(ctx.preset, (p) => bars.report(p.stage, p.step, p.total, p.info));
+      bars.close();
+      return { ...r, name, title, figures: r.figures as unknown as Figure[] };
+    },
+  };
+}
