@@ -23,7 +23,10 @@ const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data
   --repeats N      mil: repeats of the 10-fold split (default: quick 1, full 2)
   --json FILE      write the reports (config, tables, Vega-Lite figures, timings) as JSON`;
 
+// `pnpm … start -- --help` passes the `--` through; drop it so that the options after it parse.
+const argv = process.argv.slice(2);
 const { values, positionals } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   allowPositionals: true,
   options: {
     preset: { type: 'string', default: 'quick' },
