@@ -79,7 +79,7 @@ export const LOSSES: Record<BregmanLoss['name'], BregmanLoss> = {
 
 /**
  * The proximal objective and its gradient in coefficient space, for points ordered
- * [denominator (nDen); numerator]: value = 1/m Σ φ_P(f_P) + 1/n Σ φ_Q(f_Q) + λ/2 (c − c_prev)ᵀK(c − c_prev)
+ * `[denominator (nDen); numerator]`: value = 1/m Σ φ_P(f_P) + 1/n Σ φ_Q(f_Q) + λ/2 (c − c_prev)ᵀK(c − c_prev)
  * with f = K c, gradient = K (w ∘ φ′(f) + λ (c − c_prev)). K is [N, N] row-major.
  */
 export function bregmanObjective(

@@ -28,7 +28,7 @@ export interface PatchOptions {
 export interface Patches {
   /** Canonical points (u, v, z, reflectance) of every patch, flat (Σnᵢ)×4. */
   points: Float32Array;
-  /** [P + 1]: patch i holds points `offsets[i] … offsets[i + 1] − 1`. */
+  /** `[P + 1]`: patch i holds points `offsets[i] … offsets[i + 1] − 1`. */
   offsets: Int32Array;
   /** [Σnᵢ] index of each patch point in the input cloud. */
   indices: Int32Array;
