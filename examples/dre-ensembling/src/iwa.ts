@@ -218,7 +218,7 @@ export function iwaReport(res: IwaResult): ExperimentReport<Record<string, unkno
     rows: seeds.map((s) => [
       s.seed,
       r3(s.kulsif.sigma),
-      s.kulsif.lambda,
+      Number(s.kulsif.lambda.toPrecision(3)),
       s.kulsif.iterations,
       r3(s.kulsif.weightMean),
       r3(s.kulsif.weightMax),
