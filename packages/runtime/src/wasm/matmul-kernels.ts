@@ -152,6 +152,17 @@ function batchedProduct(
     : depthwiseProduct(s, a, b, tA, tB, p);
 }
 
+/** Both operands as rank-3 `[batch, rows, cols]` views, in their stored (possibly transposed) layout. */
+function operands3d(s: KernelScope, a: TensorInfo, b: TensorInfo, tA: boolean, tB: boolean, p: Plan) {
+  const { m, k, n, outBatch } = p;
+  const batch = util.sizeFromShape(outBatch);
+  return {
+    batch,
+    a3: s.reshape(a, tA ? [batch, k, m] : [batch, m, k]),
+    b3: s.reshape(b, tB ? [batch, n, k] : [batch, k, n]),
+  };
+}
+
 /** The published kernel's XNNPACK path once per batch entry, on aliases of the operands' slices. */
 function loopProduct(
   s: KernelScope,
@@ -162,9 +173,7 @@ function loopProduct(
   p: Plan,
 ): TensorInfo {
   const { m, k, n, outBatch } = p;
-  const batch = util.sizeFromShape(outBatch);
-  const a3 = s.reshape(a, tA ? [batch, k, m] : [batch, m, k]);
-  const b3 = s.reshape(b, tB ? [batch, n, k] : [batch, k, n]);
+  const { batch, a3, b3 } = operands3d(s, a, b, tA, tB, p);
   const aMK = tA ? s.transpose(a3, [0, 2, 1]) : a3;
   const bKN = tB ? s.transpose(b3, [0, 2, 1]) : b3;
   const out = s.alloc([...outBatch, m, n], 'float32');
@@ -203,9 +212,7 @@ function depthwiseProduct(
   p: Plan,
 ): TensorInfo {
   const { m, k, n, outBatch } = p;
-  const batch = util.sizeFromShape(outBatch);
-  const a3 = s.reshape(a, tA ? [batch, k, m] : [batch, m, k]);
-  const b3 = s.reshape(b, tB ? [batch, n, k] : [batch, k, n]);
+  const { batch, a3, b3 } = operands3d(s, a, b, tA, tB, p);
   const image = s.reshape(s.transpose(a3, tA ? [2, 1, 0] : [1, 2, 0]), [1, m * k, 1, batch]);
   const filter = s.reshape(s.transpose(b3, tB ? [2, 0, 1] : [1, 0, 2]), [k, 1, batch, n]);
   const out = s.run(

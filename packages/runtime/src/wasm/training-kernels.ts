@@ -37,18 +37,20 @@ function assertShape(kernel: string, arg: string, actual: readonly number[], exp
   );
 }
 
-function assertRank(kernel: string, arg: string, t: TensorInfo, rank: number) {
-  util.assert(
-    t.shape.length === rank,
-    () => `Error in ${kernel}: ${arg} must be rank ${rank}, received rank ${t.shape.length} ([${t.shape}]).`,
-  );
-}
-
-function assertFloat(kernel: string, arg: string, t: TensorInfo) {
-  util.assert(
-    t.dtype === 'float32',
-    () => `Error in ${kernel}: ${arg} must be float32 on the wasm backend, received ${t.dtype}.`,
-  );
+/** Every named input must be a rank-4 float32 tensor (ranks checked first, then dtypes). */
+function assertFloat4D(kernel: string, named: Record<string, TensorInfo>) {
+  for (const [arg, t] of Object.entries(named)) {
+    util.assert(
+      t.shape.length === 4,
+      () => `Error in ${kernel}: ${arg} must be rank 4, received rank ${t.shape.length} ([${t.shape}]).`,
+    );
+  }
+  for (const [arg, t] of Object.entries(named)) {
+    util.assert(
+      t.dtype === 'float32',
+      () => `Error in ${kernel}: ${arg} must be float32 on the wasm backend, received ${t.dtype}.`,
+    );
+  }
 }
 
 /**
@@ -60,10 +62,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Args<Conv2DBackpropFil
   const { x, dy } = inputs;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   const kernel = 'Conv2DBackpropFilter';
-  assertRank(kernel, 'x', x, 4);
-  assertRank(kernel, 'dy', dy, 4);
-  assertFloat(kernel, 'x', x);
-  assertFloat(kernel, 'dy', dy);
+  assertFloat4D(kernel, { x, dy });
   const format = backend_util.convertConv2DDataFormat(dataFormat);
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -108,10 +107,7 @@ function depthwiseBackpropFilter({
   const { x, dy } = inputs;
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
   const kernel = 'DepthwiseConv2dNativeBackpropFilter';
-  assertRank(kernel, 'x', x, 4);
-  assertRank(kernel, 'dy', dy, 4);
-  assertFloat(kernel, 'x', x);
-  assertFloat(kernel, 'dy', dy);
+  assertFloat4D(kernel, { x, dy });
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
@@ -182,10 +178,7 @@ function depthwiseBackpropInput({
   const { dy, filter } = inputs;
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
   const kernel = 'DepthwiseConv2dNativeBackpropInput';
-  assertRank(kernel, 'dy', dy, 4);
-  assertRank(kernel, 'filter', filter, 4);
-  assertFloat(kernel, 'dy', dy);
-  assertFloat(kernel, 'filter', filter);
+  assertFloat4D(kernel, { dy, filter });
   const info = backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],
