@@ -33,18 +33,17 @@ export interface LrnConfig {
 }
 
 /**
- * The small preset (trains on 2 CPU cores): 6.4 m × 6.4 m × 4 m patches at 0.1 × 0.1 × 1 m voxels
- * (a 4 × 64 × 64 grid — 4× finer in x/y than voxelnet's small-preset RPN at 0.4 m), VFE(7→16→32),
- * no Conv3D (the 4 height slices are folded into 128 channels), a 3-block RPN of 32–64 channels
- * and 32 × 32 × 2 anchors over the patch.
+ * The small preset (trains on 2 CPU cores): 6.4 m × 6.4 m × 4 m patches at 0.2 × 0.2 × 1 m voxels
+ * (a 4 × 32 × 32 grid — 2× finer in x/y than voxelnet's small-preset RPN at 0.4 m), VFE(7→16→16),
+ * no Conv3D (the 4 height slices are folded into channels) and a 3-block RPN of 32–64 channels.
  */
 export const LRN_SMALL_PRESET: LrnConfig = {
   patchSize: [6.4, 6.4],
   zRange: [-3, 1],
   voxelSize: [0.2, 0.2, 1],
+  // Only what differs from voxelnet's SMALL_PRESET (VoxelNet fills the rest from it): a lighter VFE,
+  // no middle layers (the 4 height slices are folded into channels), a narrower second RPN block.
   network: {
-    maxPointsPerVoxel: 8,
-    maxVoxels: 4096,
     vfeChannels: [16, 16],
     voxelChannels: 16,
     middleLayers: [],
@@ -53,17 +52,6 @@ export const LRN_SMALL_PRESET: LrnConfig = {
       { layers: 2, filters: 32, stride: 2 },
       { layers: 2, filters: 64, stride: 2 },
     ],
-    rpnUpsample: [
-      { filters: 32, kernel: 3, stride: 1 },
-      { filters: 32, kernel: 2, stride: 2 },
-      { filters: 32, kernel: 4, stride: 4 },
-    ],
-    anchorSize: [3.9, 1.6, 1.56],
-    anchorZ: -1.0,
-    anchorRotations: [0, Math.PI / 2],
-    targets: { positiveIoU: 0.6, negativeIoU: 0.45 },
-    batchNorm: { eps: 1e-3, momentum: 0.01 },
-    seed: 0,
   },
 };
 
