@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { normal, permutation, rocAuc, round, uniform } from './index';
+
+describe('seeded randomness', () => {
+  it('repeats a stream for a seed and differs between seeds', () => {
+    const a = uniform(7);
+    const b = uniform(7);
+    const c = uniform(8);
+    const xs = Array.from({ length: 5 }, () => a());
+    expect(Array.from({ length: 5 }, () => b())).toEqual(xs);
+    expect(Array.from({ length: 5 }, () => c())).not.toEqual(xs);
+    for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
+  });
+
+  it('draws normals with mean ≈ 0 and variance ≈ 1', () => {
+    const n = normal(3);
+    const xs = Array.from({ length: 20000 }, () => n());
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+  });
+
+  it('permutes every index exactly once', () => {
+    const p = permutation(uniform(1), 100);
+    expect([...p].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect([...p]).not.toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
+
+describe('rocAuc', () => {
+  it('is 1 for a perfect ranking, 0 for a reversed one and 0.5 for ties', () => {
+    expect(rocAuc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])).toBe(1);
+    expect(rocAuc([1, 1, 0, 0], [0.1, 0.2, 0.8, 0.9])).toBe(0);
+    expect(rocAuc([0, 1, 0, 1], [1, 1, 1, 1])).toBe(0.5);
+  });
+
+  it('counts pairs (Mann–Whitney U)', () => {
+    // positives 0.4, 0.9 vs negatives 0.1, 0.5: pairs won 1 + 2 of 4.
+    expect(rocAuc([1, 1, 0, 0], [0.4, 0.9, 0.1, 0.5])).toBe(0.75);
+  });
+
+  it('names the problem on bad input', () => {
+    expect(() => rocAuc([1, 1], [0.1, 0.2])).toThrow(/both classes, received 2 positives and 0 negatives/);
+    expect(() => rocAuc([1, 0], [0.1])).toThrow(/equal length, received 2 and 1/);
+  });
+});
+
+describe('round', () => {
+  it('keeps significant digits and passes non-finite values', () => {
+    expect(round(2 / 3)).toBe(0.6667);
+    expect(round(123456, 2)).toBe(120000);
+    expect(round(Number.NaN)).toBeNaN();
+  });
+});
