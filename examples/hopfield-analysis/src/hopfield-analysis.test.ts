@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AMINO_ACIDS,
-  auc,
   encodeKmers,
   formatRepertoireTsv,
   parseRepertoireTsv,
@@ -27,13 +26,6 @@ beforeAll(async () => {
 });
 
 describe('helpers', () => {
-  it('auc is the Mann–Whitney probability (ties count one half)', () => {
-    expect(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
-    expect(auc([1, 1, 1, 1], [0, 1, 0, 1])).toBe(0.5);
-    expect(auc([3, 2, 1], [1, 1, 0])).toBe(1);
-    expect(() => auc([1, 2], [1, 1])).toThrow(/both classes/);
-  });
-
   it('simulateRepertoire implants the motif in round(witnessRate·N) sequences of positive bags only', () => {
     const opts = { numSequences: 2000, witnessRate: 0.01, motif: 'GLYW' };
     const pos = toSequences(simulateRepertoire(5, true, opts));

@@ -1,4 +1,3 @@
-export { auc, rng } from './random';
 export {
   type KHistogramRow,
   type Progress,
@@ -32,4 +31,3 @@ export {
   type RepertoireRow,
   runRepertoireExperiment,
 } from './repertoire-experiment';
-export type { VegaLiteSpec } from './vega';

@@ -8,10 +8,10 @@
  * single stored pattern in the paper's terms — while the untrained model (tiny projections, so
  * near-uniform softmax) starts in global averaging. Which layer and head move where is measured.
  */
+
+import { randInt, uniform, VEGA_LITE_SCHEMA, type VegaLiteSpec } from '@paperstack/example-kit';
 import { analyzeRegimes, Hopfield, type Regime } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
-import { randInt, rng } from './random';
-import { type VegaLiteSpec, vega } from './vega';
 
 export type RegimeTask = 'previous-token' | 'duplicate';
 
@@ -220,7 +220,7 @@ export async function runRegimeExperiment(
   }
   const t0 = performance.now();
   let analysisMs = 0;
-  const rand = rng(config.seed);
+  const rand = uniform(config.seed);
   const model = new HopfieldTransformer(config);
   const optimizer = tf.train.adam(config.learningRate);
   const task = config.task ?? 'previous-token';
@@ -229,7 +229,7 @@ export async function runRegimeExperiment(
       `runRegimeExperiment: task expected 'previous-token' | 'duplicate', received ${String(task)}`,
     );
   }
-  const evalData = batch(rng(config.seed + 999), config.evalBatch, config.seqLen, config.vocab, task);
+  const evalData = batch(uniform(config.seed + 999), config.evalBatch, config.seqLen, config.vocab, task);
   const ex = tf.tensor2d(evalData.x, [config.evalBatch, config.seqLen], 'int32');
   const ey = tf.tensor2d(evalData.y, [config.evalBatch, config.seqLen], 'int32');
   const rows: RegimeRow[] = [];
@@ -310,7 +310,8 @@ export async function runRegimeExperiment(
 
 function regimeSpecs(rows: RegimeRow[], histograms: KHistogramRow[], c: RegimeConfig) {
   const series = rows.map((r) => ({ ...r, series: `layer ${r.layer} head ${r.head}` }));
-  const kOverTraining = vega({
+  const kOverTraining = {
+    $schema: VEGA_LITE_SCHEMA,
     title: `Mean k (patterns for 90% of the softmax mass, of ${c.seqLen}) per head over training`,
     data: { values: series },
     mark: { type: 'line', point: true },
@@ -321,8 +322,9 @@ function regimeSpecs(rows: RegimeRow[], histograms: KHistogramRow[], c: RegimeCo
       strokeDash: { field: 'layer', type: 'nominal' },
       tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'meanK' }, { field: 'regime' }],
     },
-  });
-  const kDistribution = vega({
+  };
+  const kDistribution = {
+    $schema: VEGA_LITE_SCHEMA,
     title: 'Distribution of k per layer (all heads), before and after training',
     data: { values: histograms },
     mark: 'bar',
@@ -332,9 +334,10 @@ function regimeSpecs(rows: RegimeRow[], histograms: KHistogramRow[], c: RegimeCo
       row: { field: 'layer', type: 'ordinal' },
       column: { field: 'phase', type: 'nominal', sort: ['start', 'end'] },
     },
-  });
+  };
   const perStep = rows.filter((r) => r.layer === 1 && r.head === 1);
-  const training = vega({
+  const training = {
+    $schema: VEGA_LITE_SCHEMA,
     title: 'Evaluation loss and accuracy',
     data: {
       values: perStep.flatMap((r) => [
@@ -348,6 +351,6 @@ function regimeSpecs(rows: RegimeRow[], histograms: KHistogramRow[], c: RegimeCo
       y: { field: 'value', type: 'quantitative' },
       color: { field: 'metric', type: 'nominal' },
     },
-  });
+  };
   return { kOverTraining, kDistribution, training };
 }

@@ -7,12 +7,11 @@
  * (bounded memory over the bag) vs mean and max pooling; a linear head gives the bag logit.
  * Reported: test AUC vs witness rate and vs bag size.
  */
+import { permutation, rocAuc, uniform, VEGA_LITE_SCHEMA, type VegaLiteSpec } from '@paperstack/example-kit';
 import { StreamingHopfieldPooling, type StreamingHopfieldPoolingArgs } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
-import { auc, permutation, rng } from './random';
 import type { Progress } from './regime-experiment';
 import { encodeKmers, kmerPositions, simulateRepertoire } from './repertoire';
-import { type VegaLiteSpec, vega } from './vega';
 
 export type Pooling = 'hopfield' | 'mean' | 'max';
 
@@ -241,7 +240,7 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
   const model = new MilModel(c, pooling, seed * 7919 + 17);
   const opt = tf.train.adam(c.learningRate);
   const poolOpt = tf.train.adam(c.hopfieldLearningRate ?? c.learningRate / 10);
-  const rand = rng(seed + 4242);
+  const rand = uniform(seed + 4242);
   const t0 = performance.now();
   let witnesses = 0;
   const trainLoss: number[] = [];
@@ -253,7 +252,7 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
     const order = permutation(rand, c.trainBags);
     let epochLoss = 0;
     for (let s = 0; s < order.length; s += c.batchSize) {
-      const ids = order.slice(s, s + c.batchSize);
+      const ids = Array.from(order.subarray(s, s + c.batchSize));
       const x = stack(train, ids, N);
       const y = tf.tensor1d(ids.map((i) => train.labels[i]));
       const all = [...model.vars, ...model.poolingVars];
@@ -282,7 +281,7 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
   opt.dispose();
   poolOpt.dispose();
   model.dispose();
-  return { auc: auc(scores, test.labels), trainMs, witnesses, trainLoss };
+  return { auc: rocAuc(test.labels, scores), trainMs, witnesses, trainLoss };
 }
 
 /**
@@ -348,18 +347,18 @@ export async function runRepertoireExperiment(
     meanAuc: g.reduce((s, r) => s + r.auc, 0) / g.length,
     runs: g.length,
   }));
-  const chart = (sweep: string, field: string, title: string) =>
-    vega({
-      title,
-      data: { values: table.filter((t) => t.sweep === sweep) },
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field, type: 'quantitative', scale: { type: 'log' } },
-        y: { field: 'meanAuc', type: 'quantitative', title: 'test AUC', scale: { domain: [0.4, 1] } },
-        color: { field: 'pooling', type: 'nominal' },
-        tooltip: [{ field: 'pooling' }, { field: field }, { field: 'witnesses' }, { field: 'meanAuc' }],
-      },
-    });
+  const chart = (sweep: string, field: string, title: string) => ({
+    $schema: VEGA_LITE_SCHEMA,
+    title,
+    data: { values: table.filter((t) => t.sweep === sweep) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field, type: 'quantitative', scale: { type: 'log' } },
+      y: { field: 'meanAuc', type: 'quantitative', title: 'test AUC', scale: { domain: [0.4, 1] } },
+      color: { field: 'pooling', type: 'nominal' },
+      tooltip: [{ field: 'pooling' }, { field: field }, { field: 'witnesses' }, { field: 'meanAuc' }],
+    },
+  });
   return {
     config: c,
     rows,

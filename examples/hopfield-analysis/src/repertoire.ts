@@ -2,7 +2,7 @@
  * Immune repertoires as bags of CDR3 amino-acid sequences (DeepRC, Widrich et al. 2020): simulated
  * repertoires with an implanted motif, the repertoire TSV layout, and k-mer encoding.
  */
-import { randInt, rng } from './random';
+import { randInt, uniform } from '@paperstack/example-kit';
 
 /** The 20 standard amino acids (one-letter codes). */
 export const AMINO_ACIDS = 'ACDEFGHIKLMNPQRSTVWY';
@@ -43,7 +43,7 @@ export function simulateRepertoire(seed: number, positive: boolean, o: Simulatio
       `motif: expected ≤ ${minLength} standard amino acids, received '${motif}'`,
     );
   }
-  const rand = rng(seed);
+  const rand = uniform(seed);
   const letters = new Uint8Array(N * maxLength);
   const lengths = new Uint8Array(N);
   for (let i = 0; i < N; i++) {
