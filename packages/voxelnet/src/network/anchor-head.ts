@@ -59,7 +59,10 @@ export class AnchorHead extends layers.Layer {
       this.seed + 401,
     );
     this.boxB = addKernel(this, 'conv_box.bias', [A * this.codeSize], 0, 'zeros');
-    this.clsB.write(tf.fill([A], this.clsBiasInit));
+    // write() takes the value's data but not the tensor itself: dispose it (else one tensor per head leaks)
+    const bias = tf.fill([A], this.clsBiasInit);
+    this.clsB.write(bias);
+    bias.dispose();
     this.built = true;
   }
 
