@@ -48,8 +48,13 @@ export interface BaseLayerOptions {
   batchInputShape?: (number | null)[];
 }
 
+/**
+ * Constructor arguments of {@link Hopfield}: the association options ({@link HopfieldOptions},
+ * hflayers `Hopfield.__init__`) plus the tfjs layer options ({@link BaseLayerOptions}).
+ */
 export type HopfieldArgs = HopfieldOptions & BaseLayerOptions;
 
+/** Options of `loadStateDict` on the Hopfield layers. */
 export interface HopfieldLoadOptions {
   /** Require every parameter and reject unknown names. Default true. */
   strict?: boolean;
@@ -114,6 +119,11 @@ abstract class HopfieldBase extends layers.Layer {
       trainable,
     );
 
+  /**
+   * Resolves the sizes from the options and the given input feature sizes (null = not known yet,
+   * taken from the options) and creates the association's weights on this layer.
+   * @param features - last-axis sizes of the state pattern, stored pattern and pattern projection.
+   */
   protected buildAssociation(features: {
     state: number | null;
     stored: number | null;
@@ -127,6 +137,7 @@ abstract class HopfieldBase extends layers.Layer {
   /** Builds from the options alone (for `loadStateDict` before the first call). */
   protected abstract buildFromOptions(): void;
 
+  /** The association, building it from the options first when the layer has not been called yet. */
   protected ensureBuilt(): HopfieldAssociation {
     if (!this.built) this.buildEagerly(() => this.buildFromOptions());
     return this.assoc!;
@@ -143,7 +154,15 @@ abstract class HopfieldBase extends layers.Layer {
     if (self._refCount === null) self._refCount = 1;
   }
 
+  /**
+   * State-dict entries of the layer's own weights outside the association (e.g. `pooling_weights`
+   * `[1, quantity, d]`), listed before the association's entries.
+   */
   protected abstract extraEntries(): StateEntry[];
+  /**
+   * Name prefix of the association's state-dict entries: `''` where the reference module is the
+   * association itself, `'hopfield.'` where it wraps one as its `hopfield` submodule.
+   */
   protected abstract prefix(): string;
 
   private entries(): StateEntry[] {
@@ -165,6 +184,7 @@ abstract class HopfieldBase extends layers.Layer {
     return tf.tidy(() => Object.fromEntries(this.entries().map((e) => [e.name, e.get()])));
   }
 
+  /** The resolved Hopfield options plus tfjs' layer config (for `model.save()` / `tf.loadLayersModel()`). */
   override getConfig(): serialization.ConfigDict {
     return { ...optionsConfig(this.options), ...super.getConfig() };
   }
@@ -185,10 +205,12 @@ export class Hopfield extends HopfieldBase {
       resolveDims(this.options, { state: null, stored: null, projection: null });
   }
 
+  /** `''`: hflayers `Hopfield` is the association module itself. */
   protected prefix(): string {
     return '';
   }
 
+  /** None: all weights belong to the association. */
   protected extraEntries(): StateEntry[] {
     return [];
   }
@@ -287,6 +309,7 @@ export class Hopfield extends HopfieldBase {
   }
 }
 
+/** Constructor arguments of {@link HopfieldPooling} (hflayers `HopfieldPooling.__init__`). */
 export interface HopfieldPoolingArgs extends HopfieldArgs {
   /** Number of learned state patterns (queries). Default 1. */
   quantity?: number;
@@ -314,10 +337,12 @@ export class HopfieldPooling extends HopfieldBase {
       throw new HopfieldError('batchFirst: HopfieldPooling supports batchFirst: true only');
   }
 
+  /** `'hopfield.'`: hflayers `HopfieldPooling` holds its association as the `hopfield` submodule. */
   protected prefix(): string {
     return 'hopfield.';
   }
 
+  /** `pooling_weights` `[1, quantity, d]` (the learned state patterns, reference layout). */
   protected extraEntries(): StateEntry[] {
     const w = this.poolingWeights!;
     return [
@@ -409,6 +434,7 @@ export class HopfieldPooling extends HopfieldBase {
     return tf.tidy(() => this.run(inputs, { ...kwargs, training: false }).projected);
   }
 
+  /** The base config plus `quantity` and `poolingWeightsTrainable`. */
   override getConfig(): serialization.ConfigDict {
     return {
       ...super.getConfig(),
@@ -418,6 +444,7 @@ export class HopfieldPooling extends HopfieldBase {
   }
 }
 
+/** Constructor arguments of {@link HopfieldLayer} (hflayers `HopfieldLayer.__init__`). */
 export interface HopfieldLayerArgs extends HopfieldArgs {
   /** Number of learned stored patterns (lookup entries). Default 1. */
   quantity?: number;
@@ -454,10 +481,15 @@ export class HopfieldLayer extends HopfieldBase {
       throw new HopfieldError('batchFirst: HopfieldLayer supports batchFirst: true only');
   }
 
+  /** `'hopfield.'`: hflayers `HopfieldLayer` holds its association as the `hopfield` submodule. */
   protected prefix(): string {
     return 'hopfield.';
   }
 
+  /**
+   * `lookup_weights` `[1, quantity, storedSize]` and, with `lookupWeightsAsSeparated`,
+   * `target_weights` `[1, quantity, projectionSize]` (reference layout).
+   */
   protected extraEntries(): StateEntry[] {
     const entry = (name: string, w: LayerVariable): StateEntry => ({
       name,
@@ -548,6 +580,7 @@ export class HopfieldLayer extends HopfieldBase {
     return tf.tidy(() => this.run(inputs, { ...kwargs, training: false }).projected);
   }
 
+  /** The base config plus `quantity` and the three lookup-weight flags. */
   override getConfig(): serialization.ConfigDict {
     return {
       ...super.getConfig(),

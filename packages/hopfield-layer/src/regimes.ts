@@ -15,8 +15,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fmtShape, HopfieldError } from './errors';
 
+/**
+ * Label of a head's operating regime (paper §3, Fig. 2): `global-averaging` (class I),
+ * `metastable` (class II) or `fixed-point` (class III); thresholds in {@link RegimeOptions}.
+ */
 export type Regime = 'global-averaging' | 'metastable' | 'fixed-point';
 
+/** Thresholds of {@link analyzeRegimes} (the paper gives only the 90% mass criterion). */
 export interface RegimeOptions {
   /** Fraction of the softmax mass the k largest probabilities must reach. Default 0.9 (paper). */
   massThreshold?: number;
@@ -28,22 +33,33 @@ export interface RegimeOptions {
   sumTolerance?: number;
 }
 
+/** The k statistics and regime label of one attention head. */
 export interface HeadRegime {
+  /** Head index (axis `heads` of the association matrix; 0 for a rank-2 input). */
   head: number;
   /** k of every row of this head (batch-major: all queries of batch 0, then batch 1, …). */
   k: number[];
   /** How many rows have each k: `histogram[k]` for k = 0…numPatterns. */
   histogram: number[];
+  /** Mean of `k` over the rows. */
   meanK: number;
+  /** Median of `k` over the rows (the statistic the regime label is read from). */
   medianK: number;
+  /** Smallest `k` of any row. */
   minK: number;
+  /** Largest `k` of any row. */
   maxK: number;
+  /** The head's regime from `medianK` (see the module comment for the boundaries). */
   regime: Regime;
 }
 
+/** Result of {@link analyzeRegimes}: one {@link HeadRegime} per head. */
 export interface RegimeAnalysis {
+  /** Number of stored patterns S (last axis of the association matrix). */
   numPatterns: number;
+  /** The mass threshold that was used (from the options, default 0.9). */
   massThreshold: number;
+  /** Per-head statistics, in head order. */
   heads: HeadRegime[];
 }
 

@@ -10,6 +10,7 @@ export interface CloobOptions extends ContrastiveOptions {
   scaleByTau?: boolean;
 }
 
+/** The CLOOB loss and its two InfoLOOB halves (paper Eq. 5), as returned by {@link cloobLossParts}. */
 export interface CloobLossParts {
   /** loss = lossImage + lossText */
   loss: tf.Scalar;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InfoLoobArgumentError } from './errors';
 
+/** Options of {@link InverseTemperature}. */
 export interface InverseTemperatureOptions {
   /** Initial 1/τ. Default 30 (CLOOB's CC recipe; the reference's default flag is 14.3). */
   init?: number;
@@ -45,6 +46,7 @@ export class InverseTemperature {
     tf.tidy(() => this.variable.assign(tf.clipByValue(this.variable, 0, Math.log(this.max))));
   }
 
+  /** Disposes the variable θ; the instance is unusable afterwards. */
   dispose(): void {
     this.variable.dispose();
   }

@@ -18,11 +18,13 @@ import { pinv } from './linalg';
 /** Per-model predictions [models][points][classes] (e.g. softmax outputs). */
 export type ModelPredictions = ArrayLike<ArrayLike<ArrayLike<number>>>;
 
+/** Options of {@link aggregate}. */
 export interface AggregateOptions {
   /** Relative singular-value cutoff of the pseudo-inverse of G. Default 1e-2 (the reference default). */
   rcond?: number;
 }
 
+/** The IWA solution of {@link aggregate} with the quantities it was solved from (float64, row-major). */
 export interface AggregationResult {
   /** [models] aggregation weights c. */
   weights: Float64Array;
@@ -32,6 +34,7 @@ export interface AggregationResult {
   F: Float64Array;
   /** Singular values of G (descending) and how many were kept. */
   singularValues: Float64Array;
+  /** Number of singular values of G above `rcond`·max, i.e. kept in the pseudo-inverse. */
   rank: number;
 }
 

@@ -84,10 +84,20 @@ export abstract class KernelExpansionEstimator implements DensityRatioEstimator 
 
   abstract fit(numerator: SampleInput, denominator: SampleInput): this;
 
+  /**
+   * The kernel a subclass fits with: `spec` as given, or with its missing bandwidth set by the
+   * median heuristic on denominator ∪ numerator (`resolveKernel`, seeded by `seed`).
+   * @param num - numerator samples `[m, d]`.
+   * @param den - denominator samples `[n, d]`.
+   */
   protected resolveKernel(spec: KernelSpec | Kernel | undefined, num: Mat, den: Mat, seed: number): Kernel {
     return resolveKernel(spec, vstack(den, num), seed);
   }
 
+  /**
+   * The fitted expansion (centers, weights, kernel, link) that `fit` stored in `fitted`.
+   * @throws DRENotFittedError before `fit`.
+   */
   protected state() {
     if (!this.fitted) throw new DRENotFittedError(this.estimatorName);
     return this.fitted;

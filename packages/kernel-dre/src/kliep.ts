@@ -13,6 +13,7 @@ import { sigmaGrid } from './lsif';
 import { Rng } from './random';
 import { type Mat, type SampleInput, takeRows } from './samples';
 
+/** Options of {@link KLIEP}: the Gaussian width (or a CV grid), the centers, and the ascent schedule. */
 export interface KLIEPOptions {
   /** Gaussian width σ, or a grid searched by likelihood CV. Default: the 10-value quantile grid of `ULSIF`. */
   sigma?: number | number[];

@@ -15,6 +15,7 @@ import { forEachGramBlock, gram, type Kernel, type KernelSpec } from './kernels'
 import { matVec } from './linalg';
 import type { SampleInput } from './samples';
 
+/** Options of {@link KMM}: the kernel and the box / slab constraints and solver limits of the quadratic program above. */
 export interface KMMOptions {
   /** Kernel. Default `{ type: 'gaussian' }` (median heuristic). */
   kernel?: KernelSpec | Kernel;

@@ -17,6 +17,10 @@ import { cholesky, cholSolveInPlace } from './linalg';
 import { Rng } from './random';
 import { type Mat, type SampleInput, takeRows, toMat, vstack } from './samples';
 
+/**
+ * Options of {@link ULSIF} (Gaussian kernel only, so `sigma` replaces `kernel`; `lambda` may be a
+ * grid; defaults follow R densratio / densityratio).
+ */
 export interface LSIFOptions extends Omit<EstimatorOptions, 'lambda' | 'kernel'> {
   /** λ, or a grid searched by leave-one-out CV. Default 10^seq(3, −3, length 20) (R densityratio). */
   lambda?: number | number[];
@@ -232,6 +236,7 @@ export class ULSIF extends KernelExpansionEstimator {
   }
 }
 
+/** Options of {@link RuLSIF}: those of uLSIF plus the mixture weight α. */
 export interface RuLSIFOptions extends LSIFOptions {
   /** Mixture weight α ∈ [0, 1) of the relative ratio p/(αp + (1 − α)q). Default 0.1 (R densratio). */
   alpha?: number;

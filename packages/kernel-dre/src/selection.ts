@@ -38,6 +38,7 @@ export function lsifScore(rNum: ArrayLike<number>, rDen: ArrayLike<number>): num
   return (0.5 * a) / rDen.length - b / rNum.length;
 }
 
+/** Options shared by {@link selectKuLSIF} and {@link selectBregman}: the search grid and the held-out split. */
 export interface SelectionOptions {
   /** λ grid. Default `REFERENCE_LAMBDAS` (10⁴ … 10⁻⁶). */
   lambdas?: number[];
@@ -53,14 +54,23 @@ export interface SelectionOptions {
   refit?: boolean;
 }
 
+/** Options of {@link selectKuLSIF}. */
 export interface KuLSIFSelectionOptions extends SelectionOptions {
   /** `'cholesky'` (default): one factorization per λ; `'eigen'`: one eigendecomposition for all λ. */
   method?: 'cholesky' | 'eigen';
 }
 
+/**
+ * Result of a model selection: the (λ, t, kernel) with the lowest held-out criterion J (see the
+ * module comment), the whole score grid, and the chosen model.
+ * @typeParam M - the estimator class, e.g. `KuLSIF` or `BregmanDRE`.
+ */
 export interface Selection<M> {
+  /** The chosen regularization parameter λ. */
   lambda: number;
+  /** The chosen number of Tikhonov iterations t (1 … `maxIterations`). */
   iterations: number;
+  /** The chosen kernel, with the bandwidth resolved on the training split. */
   kernel: Kernel;
   /** Held-out J for [kernel index][λ index][t − 1]. */
   scores: number[][][];
@@ -219,6 +229,7 @@ function matMulRM(a: Float64Array, r: number, k: number, b: Float64Array, c: num
   return out;
 }
 
+/** Options of {@link selectBregman}. */
 export interface BregmanSelectionOptions extends SelectionOptions {
   /** Newton tolerance (see `BregmanOptions.tol`). Default 1e-10. */
   tol?: number;

@@ -10,10 +10,11 @@ export interface ParamGroup {
   weightDecay?: number;
 }
 
+/** Options of {@link AdamW} shared by all groups (learning rate and weight decay are per group). */
 export interface AdamWOptions {
-  /** Default [0.9, 0.95] (MAE and MAE-CT). */
+  /** Adam's moment decay rates (β₁, β₂). Default [0.9, 0.95] (MAE and MAE-CT). */
   betas?: [number, number];
-  /** Default 1e-8. */
+  /** ε added to √v̂ in the denominator. Default 1e-8 (as `torch.optim.AdamW`). */
   eps?: number;
 }
 
@@ -74,6 +75,7 @@ export class AdamW {
     });
   }
 
+  /** Frees the moment estimates m and v (not the optimized variables, which the caller owns). */
   dispose(): void {
     for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
     this.m.clear();

@@ -53,6 +53,7 @@ export interface ContrastiveTuningOptions {
   seed?: number;
 }
 
+/** Per-step inputs of {@link ContrastiveTuner.step} besides the two views. */
 export interface TuningStepOptions {
   /** Dataset index per sample (`[batch]`), for `excludeSelf` and the queue. */
   ids?: ArrayLike<number>;
@@ -62,7 +63,9 @@ export interface TuningStepOptions {
   lrFactor?: number;
 }
 
+/** What one {@link ContrastiveTuner.step} reports (plain numbers; no tensors stay allocated). */
 export interface TuningStepResult {
+  /** The NNCLR loss of this step, before the update. */
   loss: number;
   /** Share of view-0 samples whose neighbour has their label (needs `labels`), else null. */
   nnAccuracy: number | null;

@@ -42,8 +42,14 @@ export interface MaeDecoderOptions {
   seed?: number;
 }
 
+/** Resolved options of a {@link MaeDecoder} (every field set). */
 export type MaeDecoderConfig = Required<MaeDecoderOptions>;
 
+/**
+ * Defaults of {@link MaeDecoderOptions}: MAE's decoder (512-d, 8 blocks, 16 heads; facebookresearch/mae
+ * `models_mae.py` `mae_vit_base_patch16_dec512d8b`) behind a ViT-B/16 encoder (768-d) on 224² images
+ * (14 × 14 patches of 16 × 16 × 3).
+ */
 export const MAE_DECODER_DEFAULTS: MaeDecoderConfig = {
   gridSize: 14,
   patchSize: 16,
@@ -197,6 +203,7 @@ export class MaeDecoder extends tfl.layers.Layer {
     return { ...this.config, ...super.getConfig() };
   }
 
+  /** Reference keys ↔ variables (facebookresearch/mae `MaskedAutoencoderViT` decoder names). */
   paramSpecs(): ParamSpec[] {
     const v = this.v();
     return [
@@ -212,10 +219,16 @@ export class MaeDecoder extends tfl.layers.Layer {
     ];
   }
 
+  /**
+   * Loads the decoder part of an MAE checkpoint (`decoder_*` and `mask_token` keys, PyTorch
+   * layouts). Throws a {@link CheckpointError} listing every missing, mis-shaped and unexpected key
+   * before writing anything; pass `allowUnexpected` for a full MAE state dict.
+   */
   loadStateDict(dict: StateDict, opts: LoadStateDictOptions = {}): void {
     applyStateDict(this.paramSpecs(), dict, opts);
   }
 
+  /** The decoder weights as a reference state dict (PyTorch layouts and names). */
   stateDict(opts: ExportStateDictOptions = {}): StateDict {
     return collectStateDict(this.paramSpecs(), opts);
   }

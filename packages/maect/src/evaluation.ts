@@ -40,6 +40,7 @@ function numClassesOf(...ls: ArrayLike<number>[]): number {
   return m + 1;
 }
 
+/** Options of {@link knnAccuracy}. */
 export interface KnnOptions {
   /** Neighbours. Default 10 (ml-jku/MAE-CT `eval_knn.py`). */
   k?: number;
@@ -95,12 +96,13 @@ function l2norm(x: tf.Tensor2D): tf.Tensor2D {
   return tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
 }
 
+/** Options of {@link linearProbeAccuracy}. */
 export interface LinearProbeOptions {
-  /** Default 50 (MAE-CT `yamls/probe.yaml`). */
+  /** Passes over the training features. Default 50 (MAE-CT `yamls/probe.yaml`). */
   epochs?: number;
   /** Peak SGD lr (momentum 0.9, wd 0, 10% warmup then cosine). Default 0.1. */
   lr?: number;
-  /** Default 256. */
+  /** Rows per SGD step. Default 256. */
   batchSize?: number;
   /** Seed of init and shuffling. Default 0. */
   seed?: number;
@@ -259,6 +261,7 @@ export async function clusteringAccuracy(
   return hit / clusters.length;
 }
 
+/** Result of {@link kmeansClustering}. */
 export interface ClusteringResult {
   /** Hungarian-matched accuracy. */
   accuracy: number;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MaectInputError, shapeString } from './errors';
 import { type DataFormat, patchify } from './patchify';
 
+/** Options of {@link maeLoss}. */
 export interface MaeLossOptions {
   /** Side of a square patch in pixels. */
   patchSize: number;

@@ -24,6 +24,7 @@ export interface MaeOptions extends VitOptions {
   normPixLoss?: boolean;
 }
 
+/** Options of one {@link MaskedAutoencoder.forward} pass: the mask and the image layout. */
 export interface MaeForwardOptions {
   /** Fraction of patches removed, in (0, 1). Default 0.75 (MAE §4.1). */
   maskRatio?: number;
@@ -35,6 +36,7 @@ export interface MaeForwardOptions {
   dataFormat?: DataFormat;
 }
 
+/** Result of {@link MaskedAutoencoder.forward}; the caller disposes the three tensors. */
 export interface MaeOutput {
   /** Scalar reconstruction loss on the removed patches. */
   loss: tf.Scalar;
@@ -115,10 +117,12 @@ export class MaskedAutoencoder {
     applyStateDict([...this.encoder.paramSpecs(), ...this.decoder.paramSpecs()], dict, opts);
   }
 
+  /** Encoder and decoder weights as one MAE state dict (PyTorch layouts and names). */
   stateDict(opts: ExportStateDictOptions = {}): StateDict {
     return collectStateDict([...this.encoder.paramSpecs(), ...this.decoder.paramSpecs()], opts);
   }
 
+  /** Frees the encoder's and the decoder's variables. */
   dispose(): void {
     this.encoder.dispose();
     this.decoder.dispose();

@@ -19,6 +19,7 @@ export interface MaskPlan {
   mask: Float32Array;
 }
 
+/** Noise source of {@link randomMasking}: a seed or explicit noise. */
 export interface RandomMaskingOptions {
   /** Seed of the uniform noise. Required unless `noise` is given. */
   seed?: number;

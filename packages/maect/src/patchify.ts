@@ -4,6 +4,7 @@ import { MaectInputError, shapeString } from './errors';
 /** Image layout: tfjs's `[batch, height, width, channels]` (default) or PyTorch's `[batch, channels, height, width]`. */
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
+/** Options of {@link patchify}. */
 export interface PatchifyOptions {
   /** Layout of the images. Default `'channelsLast'`. */
   dataFormat?: DataFormat;
@@ -56,6 +57,7 @@ export function patchify(imgs: tf.Tensor, patchSize: number, opts: PatchifyOptio
   });
 }
 
+/** Options of {@link unpatchify}: the output layout and, where not square / inferable, the grid and channels. */
 export interface UnpatchifyOptions extends PatchifyOptions {
   /** Patch-grid height (rows). Default: a square grid, `sqrt(patches)`. */
   gridHeight?: number;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MaectInputError } from './errors';
 
+/** Options of {@link sincosPosEmbed2dValues}. */
 export interface SincosPosEmbedOptions {
   /** Prepend an all-zero row for the class token (MAE's `cls_token=True`). Default false. */
   clsToken?: boolean;

@@ -59,4 +59,5 @@ export const MAE_PRESETS = {
   },
 } as const satisfies Record<string, MaeOptions>;
 
+/** Name of a {@link MAE_PRESETS} entry: `'tiny'` or a ViT shape such as `'vit-b/16'`. */
 export type MaePresetName = keyof typeof MAE_PRESETS;

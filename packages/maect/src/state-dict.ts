@@ -12,6 +12,7 @@ export interface StateTensor {
 /** Reference (PyTorch/timm) parameter name → tensor in the reference layout. */
 export type StateDict = Record<string, StateTensor>;
 
+/** Options of the `loadStateDict` methods (key matching against the checkpoint). */
 export interface LoadStateDictOptions {
   /** Ignore keys the model does not have (e.g. a classifier `head.*`, or decoder keys when loading an encoder). Default false. */
   allowUnexpected?: boolean;
@@ -19,6 +20,7 @@ export interface LoadStateDictOptions {
   prefix?: string;
 }
 
+/** Options of the `stateDict` methods (layout of the exported checkpoint). */
 export interface ExportStateDictOptions {
   /**
    * Write `pos_embed` / `decoder_pos_embed` with the zero class-token row first (`[1, 1+N, D]`, official MAE

@@ -50,6 +50,7 @@ export interface VitLayerArgs extends VitOptions {
 /** How an image is summarized for heads and evaluation (MAE-CT `models/poolings`). */
 export type Pooling = 'cls' | 'meanPatch';
 
+/** Options of {@link VisionTransformer.encode}. */
 export interface EncodeOptions {
   /** Image layout. Default `'channelsLast'`. */
   dataFormat?: DataFormat;
@@ -60,6 +61,10 @@ export interface EncodeOptions {
 /** Resolved options of a ViT encoder. */
 export type VitConfig = Required<VitOptions>;
 
+/**
+ * Defaults of {@link VitOptions}: ViT-B/16 on 224² RGB images (Dosovitskiy et al. 2021; timm
+ * `vit_base_patch16_224`, the MAE encoder) with qkv bias and LayerNorm ε 1e-6 as in MAE.
+ */
 export const VIT_DEFAULTS: VitConfig = {
   imgSize: 224,
   patchSize: 16,

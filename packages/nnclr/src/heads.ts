@@ -406,6 +406,7 @@ export class EmaHead {
     return this.target.apply(x, kwargs) as tf.Tensor2D;
   }
 
+  /** Frees the target head's weights (the online head is the caller's). */
   dispose(): void {
     this.target.dispose();
   }

@@ -123,6 +123,11 @@ export class Lars extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /**
+   * The optimizer state (what tfjs saves with `includeOptimizer`): the iteration count first (tfjs'
+   * `iter`), then one momentum buffer per variable, named `<variable>/lars_momentum` (live
+   * variables, not copies).
+   */
   override async getWeights(): Promise<NamedTensor[]> {
     return [
       await this.saveIterations(),
@@ -130,6 +135,7 @@ export class Lars extends tf.Optimizer {
     ];
   }
 
+  /** Restores the state written by {@link Lars.getWeights}, replacing any existing momentum buffers. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     for (const { name, tensor } of rest) {
@@ -264,6 +270,11 @@ export class AdamW extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /**
+   * The optimizer state: the iteration count first (tfjs' `iter`), then the first and second
+   * moments of every variable, named `<variable>/adamw_m` and `<variable>/adamw_v` (live variables,
+   * not copies).
+   */
   override async getWeights(): Promise<NamedTensor[]> {
     const out: NamedTensor[] = [await this.saveIterations()];
     for (const [name, st] of this.moments) {
@@ -272,6 +283,10 @@ export class AdamW extends tf.Optimizer {
     return out;
   }
 
+  /**
+   * Restores the state written by {@link AdamW.getWeights}, replacing existing moments; a variable's
+   * moments are restored only when both its `adamw_m` and `adamw_v` entries are present.
+   */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     const byName = new Map(rest.map((w) => [w.name, w.tensor]));

@@ -294,6 +294,7 @@ export class LocalRefinementNetwork {
     return out;
   }
 
+  /** Trainable variables of the LRN's VFE, middle, RPN and head stages (the optimizer's var list). */
   trainableVariables(): tf.Variable[] {
     return this.net.trainableVariables();
   }
@@ -303,10 +304,12 @@ export class LocalRefinementNetwork {
     return this.net.getWeights();
   }
 
+  /** Restores weights saved by {@link LocalRefinementNetwork.getWeights} (names and shapes are checked). */
   setWeights(weights: Awaited<ReturnType<VoxelNet['getWeights']>>): void {
     this.net.setWeights(weights);
   }
 
+  /** Frees the network's weights. */
   dispose(): void {
     this.net.dispose();
   }

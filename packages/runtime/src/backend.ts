@@ -21,6 +21,7 @@ export type BackendCandidate = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'was
 /** Values of `PAPERSTACK_BACKEND` (and `UseBestBackendOptions.backend`). */
 export type BackendRequest = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
 
+/** The order `useBestBackend` tries the backends in when none is forced: GPU first, cpu last. */
 export const DEFAULT_ORDER: readonly BackendCandidate[] = [
   'tensorflow-gpu',
   'webgpu',
@@ -29,6 +30,7 @@ export const DEFAULT_ORDER: readonly BackendCandidate[] = [
   'cpu',
 ];
 
+/** Options of {@link useBestBackend}; every one has a default, most from the environment. */
 export interface UseBestBackendOptions {
   /**
    * Force one backend instead of trying them in order. Default: env `PAPERSTACK_BACKEND`, else
@@ -57,13 +59,17 @@ export interface UseBestBackendOptions {
   webgpuModules?: WebGpuModules;
 }
 
+/** One candidate `useBestBackend` tried, in the order tried. */
 export interface BackendAttempt {
+  /** The backend tried. */
   candidate: BackendCandidate;
+  /** Whether it loaded and initialized (the first that does is used). */
   ok: boolean;
   /** Why it was not used (not installed, failed to initialize, …). */
   detail?: string;
 }
 
+/** What {@link useBestBackend} set up, and why. */
 export interface BackendChoice {
   /** The tfjs backend name now active (`tf.getBackend()`). */
   backend: string;
@@ -71,6 +77,7 @@ export interface BackendChoice {
   candidate: BackendCandidate;
   /** One sentence: what was chosen and why the better ones were not. */
   reason: string;
+  /** Every candidate tried up to and including the winner. */
   attempts: BackendAttempt[];
   /** Kernels @paperstack/runtime registered for this backend (wasm only). */
   kernels: string[];

@@ -100,6 +100,10 @@ export const SMALL_PRESET: VoxelNetConfig = {
   seed: 0,
 };
 
+/**
+ * The named configurations the `VoxelNet` constructor accepts: `car` ({@link CAR_PRESET}, the paper's
+ * car network) and `small` ({@link SMALL_PRESET}, the 2-core configuration, the default).
+ */
 export const PRESETS = { car: CAR_PRESET, small: SMALL_PRESET } as const;
 
 /** Raw network outputs for one frame. */

@@ -13,7 +13,9 @@ import { WebGpuSyncReadError } from '../errors';
 /** Graphics APIs Dawn can drive on Linux, in the order `useBestBackend` tries them. */
 export type DawnApi = 'vulkan' | 'opengles';
 
+/** The Dawn adapter the webgpu backend runs on, as reported in {@link BackendChoice.webgpu}. */
 export interface WebGpuAdapterSummary {
+  /** The graphics API Dawn drives the adapter through. */
   api: DawnApi;
   /** `GPUAdapterInfo.device` / `.description` as Dawn reports them. */
   device: string;

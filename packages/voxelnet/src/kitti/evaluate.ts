@@ -17,13 +17,24 @@ import { InvalidArgumentError } from '../errors';
 import { rotatedOverlapArea } from '../geometry/rotated-iou';
 import type { KittiObject } from './labels';
 
+/**
+ * A KITTI benchmark metric: `bbox` (2D image-box IoU), `bev` (rotated bird's-eye-view box IoU) or
+ * `3d` (3D box IoU), as the devkit's image / ground / 3D overlaps.
+ */
 export type KittiMetric = 'bbox' | 'bev' | '3d';
+/** All three metrics, in the devkit's order (the default of `EvaluateOptions.metrics`). */
 export const KITTI_METRICS: readonly KittiMetric[] = ['bbox', 'bev', '3d'];
+/** The devkit's difficulty levels; index d selects `MIN_HEIGHT[d]`, `MAX_OCCLUSION[d]`, `MAX_TRUNCATION[d]`. */
 export const DIFFICULTIES = ['easy', 'moderate', 'hard'] as const;
 
 /** Devkit difficulty definitions, indexed easy / moderate / hard. */
 export const MIN_HEIGHT = [40, 25, 25] as const;
+/**
+ * Largest KITTI occlusion level a counted ground-truth object may have, per difficulty (0 fully
+ * visible, 1 partly occluded, 2 largely occluded).
+ */
 export const MAX_OCCLUSION = [0, 1, 2] as const;
+/** Largest truncated fraction (0…1, leaving the image) a counted ground-truth object may have, per difficulty. */
 export const MAX_TRUNCATION = [0.15, 0.3, 0.5] as const;
 /** Recall samples of the devkit (`N_SAMPLE_PTS`). */
 export const N_SAMPLE_PTS = 41;

@@ -7,6 +7,7 @@ export class Random {
   constructor(seed = 0) {
     this.state = seed >>> 0;
   }
+  /** The next uniform number in [0, 1) (a 32-bit mulberry32 output divided by 2³²). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
