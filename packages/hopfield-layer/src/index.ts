@@ -1,4 +1,5 @@
 export type { StateDictValue } from './association';
+export { canReadSync } from './device';
 export { hopfieldEnergy, lse } from './energy';
 export { HopfieldError } from './errors';
 export {
@@ -34,6 +35,7 @@ export {
   type HopfieldCoreResult,
   hopfieldCore,
   hopfieldRetrieve,
+  hopfieldRetrieveAsync,
   hopfieldUpdate,
   type ResolvedUpdateRule,
   type RetrieveOptions,

@@ -8,6 +8,7 @@
  * Multi-head tensors are `[batch, heads, seq, dim]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { canReadSync, stopGradient } from './device';
 import { checkPositiveFinite, fmtShape, HopfieldError, perHead } from './errors';
 import { batchMatMul } from './matmul';
 
@@ -66,9 +67,16 @@ export interface HopfieldCoreResult {
   output: tf.Tensor4D;
   /** Final association matrix (softmax, before dropout): `[batch, heads, seq, numStored(+extra)]`. */
   association: tf.Tensor4D;
-  /** Update steps each head ran after its first association. */
+  /**
+   * Update steps each head ran after its first association. On `webgpu` (stopping test on the
+   * device, see {@link hopfieldCore}) the steps computed: a head the `updateStepsEps` rule froze
+   * earlier is counted up to its `updateStepsMax`.
+   */
   updateSteps: number[];
-  /** Softmax evaluations over all heads (the reference's `association_computations` counts per step). */
+  /**
+   * Softmax evaluations over all heads (the reference's `association_computations` counts per
+   * step); on `webgpu` counted like `updateSteps`.
+   */
   associationComputations: number;
 }
 
@@ -139,7 +147,8 @@ export function resolveUpdateRule(
 /**
  * The additive logit mask (0 or −∞, plus any float mask) broadcastable to `[B, H, L, S + extraColumns]`
  * (appended columns unmasked), or null. Throws when a row would have every stored pattern masked (its
- * softmax would be NaN).
+ * softmax would be NaN) — a synchronous read of the mask, skipped on backends that cannot read
+ * synchronously (`webgpu`; see `canReadSync`), where such a row's association is NaN.
  */
 export function buildAssociationMask(
   batch: number,
@@ -207,7 +216,7 @@ export function buildAssociationMask(
         [0, 0],
         [0, extraColumns],
       ]);
-    if (masked != null) {
+    if (masked != null && canReadSync()) {
       const fullyMasked = tf.any(tf.all(tf.equal(mask, Number.NEGATIVE_INFINITY), -1)).dataSync()[0];
       if (fullyMasked) {
         throw new HopfieldError(
@@ -228,6 +237,12 @@ export function buildAssociationMask(
  * After each softmax a head stays active only while `t < updateStepsMax[h]` and (from t = 1 on)
  * max over the batch of ‖ξᵗ − ξᵗ⁻¹‖_F > `updateStepsEps[h]`; inactive heads keep their ξ. The
  * stopping test is not differentiated; gradients flow through every step that ran.
+ *
+ * The test reads ‖ξᵗ − ξᵗ⁻¹‖ synchronously, except on the `webgpu` backend, which cannot (in
+ * Node) or only slowly (browsers): there it stays on the device as a per-head 0/1 gate, every
+ * step up to `updateStepsMax` is computed, and a head that fell below `updateStepsEps` keeps its ξ
+ * — the same output and gradients, more computation. Unbounded steps (`updateStepsMax: null`) need
+ * the read and throw there; use {@link hopfieldRetrieveAsync} for iteration until convergence.
  *
  * @param state   Q, already projected: `[batch, heads, seq, dim]`
  * @param stored  K: `[batch, heads, numStored, dim]`
@@ -259,6 +274,16 @@ export function hopfieldCore(
     throw new HopfieldError('stored: expected at least one stored pattern, received numStored = 0');
   }
   const rule = resolveUpdateRule(H, d, opts);
+  const onDevice = !canReadSync();
+  if (
+    onDevice &&
+    rule.maxUnboundedSteps > 0 &&
+    rule.updateStepsMax.some((m) => m === Number.POSITIVE_INFINITY)
+  ) {
+    throw new HopfieldError(
+      `updateStepsMax: expected a finite number of steps on the ${tf.getBackend()} backend (its stopping test cannot read values synchronously), received null / a negative number; use hopfieldRetrieveAsync to iterate until convergence`,
+    );
+  }
   const dropout = opts.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) {
     throw new HopfieldError(`dropout: expected a rate in [0, 1), received ${String(dropout)}`);
@@ -306,6 +331,9 @@ export function hopfieldCore(
     let q3 = scaled(state);
     let xi: tf.Tensor | null = null;
     let active = new Array<boolean>(H).fill(true);
+    // On the device (no synchronous read): [1, H, 1, 1], 1 while the updateStepsEps rule lets the
+    // head update; `active` then holds only the step-count bound.
+    let moving: tf.Tensor | null = null;
     for (let t = 0; ; t++) {
       const raw = batchMatMul(q3, k3, true);
       const logits = tf.reshape(raw, [B, H, L, S2]);
@@ -317,18 +345,29 @@ export function hopfieldCore(
       const nActive = active.filter(Boolean).length;
       associationComputations += nActive;
       let next: tf.Tensor;
-      if (xi == null || nActive === H) next = fresh;
+      if (xi == null || (nActive === H && moving == null)) next = fresh;
       else {
-        const on = tf.tensor4d(
+        let on: tf.Tensor = tf.tensor4d(
           active.map((a) => (a ? 1 : 0)),
           [1, H, 1, 1],
         );
+        if (moving != null) on = tf.mul(on, moving);
         next = tf.add(tf.mul(fresh, on), tf.mul(xi, tf.sub(1, on)));
       }
       // Stopping rule (not differentiated): bounded step count, then the change of ξ per head.
       const unboundedGuard = t >= rule.maxUnboundedSteps;
       const candidate = active.map((a, h) => a && t < rule.updateStepsMax[h] && !unboundedGuard);
-      if (xi != null && candidate.some(Boolean)) {
+      if (xi != null && candidate.some(Boolean) && onDevice) {
+        // ‖Δξ‖² > eps² per head as a 0/1 gate (`step` has a zero gradient; the difference is cut
+        // from the tape so the gate adds no gradient work); a frozen head stays frozen.
+        const sq = tf.max(tf.sum(tf.square(stopGradient(tf.sub(next, xi))), [2, 3], true), 0, true);
+        const eps2 = tf.tensor4d(
+          rule.updateStepsEps.map((e) => e * e),
+          [1, H, 1, 1],
+        );
+        const gate = tf.step(tf.sub(sq, eps2));
+        moving = moving == null ? gate : tf.mul(moving, gate);
+      } else if (xi != null && candidate.some(Boolean)) {
         const sq = tf.tidy(() => tf.max(tf.sum(tf.square(tf.sub(next, xi!)), [2, 3]), 0).dataSync());
         for (let h = 0; h < H; h++) candidate[h] = candidate[h] && Math.sqrt(sq[h]) > rule.updateStepsEps[h];
       }
@@ -476,6 +515,80 @@ export function hopfieldRetrieve(state: tf.Tensor, stored: tf.Tensor, opts: Retr
     return { output: squeeze(r.output), association: squeeze(r.association) };
   });
   return { ...out, updateSteps };
+}
+
+/**
+ * {@link hopfieldRetrieve} with the stopping test read asynchronously: the same update steps, the
+ * same rule (up to `updateStepsMax` further steps while ‖ξᵗ − ξᵗ⁻¹‖_F, max over the batch,
+ * exceeds `updateStepsEps`; `null` = until it does not, at most `maxUnboundedSteps`), one
+ * `await` per step. For backends that cannot read synchronously (`webgpu` in Node), where
+ * {@link hopfieldRetrieve} accepts only a finite `updateStepsMax`. Not differentiable (the steps
+ * are separate tfjs calls); for inference and analysis.
+ *
+ * @param state  ξ: `[seq, dim]` or `[batch, seq, dim]`
+ * @param stored X: `[numStored, dim]` or `[batch, numStored, dim]`
+ */
+export async function hopfieldRetrieveAsync(
+  state: tf.Tensor,
+  stored: tf.Tensor,
+  opts: RetrieveOptions,
+): Promise<RetrieveResult> {
+  if (opts == null || typeof opts !== 'object') {
+    throw new HopfieldError('opts: expected an options object with beta, received ' + String(opts));
+  }
+  checkPositiveFinite('beta', opts.beta);
+  // In a tidy (the rank-2 expandDims make intermediates); keep what is used below.
+  let batched!: ReturnType<typeof toBatched>;
+  tf.tidy(() => {
+    batched = toBatched(state, stored, opts);
+    const pad = batched.masks.storedPatternPaddingMask;
+    return [batched.q, batched.k, batched.v, ...(pad ? [pad] : [])];
+  });
+  const { q, k, v, masks, rank } = batched;
+  const rule = resolveUpdateRule(1, q.shape[3], opts, opts.beta);
+  const [max, eps] = [rule.updateStepsMax[0] as number, rule.updateStepsEps[0] as number];
+  // One association per call (updateStepsMax 0); the state update ξᵗ K and the test happen here.
+  const associate = (x: tf.Tensor4D) => {
+    const r = hopfieldCore(x, k, v, { ...masks, scaling: opts.beta, updateStepsMax: 0 });
+    r.output.dispose();
+    return r.association;
+  };
+  const S = k.shape[2];
+  let prev: tf.Tensor4D | null = null;
+  let xi: tf.Tensor4D | null = null;
+  let updateSteps = 0;
+  try {
+    xi = associate(q);
+    for (let t = 0; t < max && t < rule.maxUnboundedSteps; t++) {
+      if (prev != null) {
+        const change = tf.tidy(() => tf.max(tf.sum(tf.square(tf.sub(xi!, prev!)), [2, 3])));
+        const sq = (await change.data())[0] as number;
+        change.dispose();
+        if (!(Math.sqrt(sq) > eps)) break;
+        prev.dispose();
+      }
+      prev = xi;
+      updateSteps++;
+      xi = tf.tidy(() => {
+        const next = batchMatMul(tf.reshape(prev!, [q.shape[0], q.shape[2], S]), tf.squeeze(k, [1]));
+        return associate(tf.expandDims(next, 1) as tf.Tensor4D);
+      });
+    }
+    const last = xi;
+    const out = tf.tidy(() => {
+      const output = tf.reshape(
+        batchMatMul(tf.reshape(last, [q.shape[0], q.shape[2], S]), tf.squeeze(v, [1])),
+        [q.shape[0], 1, q.shape[2], v.shape[3]],
+      );
+      const squeeze = (t: tf.Tensor) => (rank === 2 ? tf.squeeze(t, [0, 1]) : tf.squeeze(t, [1]));
+      return { output: squeeze(output), association: squeeze(last) };
+    });
+    return { ...out, updateSteps };
+  } finally {
+    for (const t of [xi, prev, q, k, v]) t?.dispose();
+    const m = masks.storedPatternPaddingMask;
+    if (m != null && m !== opts.storedPatternPaddingMask) m.dispose();
+  }
 }
 
 /**

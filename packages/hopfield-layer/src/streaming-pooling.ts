@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import type { HopfieldAssociation } from './association';
+import { canReadSync, stopGradient } from './device';
 import { checkPositiveInt, fmtShape, HopfieldError } from './errors';
 import { type HopfieldCallKwargs, HopfieldPooling, type HopfieldPoolingArgs } from './layers';
 import { resolveUpdateRule } from './retrieval';
@@ -36,12 +37,6 @@ export const DEFAULT_CHUNK_SIZE = 4096;
 
 /** Lowest finite float32: the running max starts here so that fully-masked chunks stay finite. */
 const MIN_F32 = -3.4028234663852886e38;
-
-/** Identity whose gradient is zero (tfjs has no stopGradient op). */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
 /**
  * `HopfieldPooling` whose association runs as a chunked, numerically exact streaming softmax over
@@ -245,8 +240,9 @@ function streamingAssociation(s: StreamingInputs): tf.Tensor4D {
       [m, l, acc] = next;
     }
     // Without a mask every row's sum includes e^0 = 1 from its max; with one, a bag may be all masked
-    // (a synchronous read of the [B, H, Q, 1] sums, only then).
-    if (padMask != null && l!.dataSync().some((x) => !(x > 0))) {
+    // (a synchronous read of the [B, H, Q, 1] sums, only then, and not on webgpu: there such a bag's
+    // output is NaN, as in `hopfieldCore`).
+    if (padMask != null && canReadSync() && l!.dataSync().some((x) => !(x > 0))) {
       tf.dispose([m!, l!, acc!]);
       throw new HopfieldError(
         'storedPatternPaddingMask: expected at least one unmasked stored pattern per bag, received a bag with every pattern masked',
