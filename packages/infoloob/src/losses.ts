@@ -10,7 +10,10 @@ export interface ContrastiveOptions {
    * captions repeat. Default: the identity.
    */
   positives?: tf.Tensor2D;
-  /** Throw when an input row is not unit-norm (costs one read-back). Default true. */
+  /**
+   * Throw when an input row is not unit-norm (costs one synchronous read-back). Default true; not
+   * checked on the `webgpu` backend, which cannot read synchronously in Node.
+   */
   checkNormalized?: boolean;
 }
 

@@ -1,3 +1,4 @@
+import { canReadSync } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 import { InfoLoobArgumentError } from './errors';
 
@@ -24,8 +25,13 @@ export function checkPositive(fn: string, name: string, v: number | tf.Scalar): 
   }
 }
 
-/** Rows must have unit L2 norm (within `tol`): the objectives assume normalized embeddings. */
+/**
+ * Rows must have unit L2 norm (within `tol`): the objectives assume normalized embeddings. A
+ * synchronous read, so skipped on backends that cannot read synchronously (`webgpu`; see
+ * `canReadSync` of @paperstack/hopfield-layer).
+ */
 export function checkNormalized(fn: string, name: string, x: tf.Tensor2D, tol = 1e-3): void {
+  if (!canReadSync()) return;
   const worst = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.norm(x, 'euclidean', 1), 1))).dataSync()[0]);
   if (!(worst <= tol)) {
     fail(fn, `${name} rows must be L2-normalized (|‖row‖ − 1| ≤ ${tol}), received a row off by ${worst}`);
@@ -34,13 +40,16 @@ export function checkNormalized(fn: string, name: string, x: tf.Tensor2D, tol = 
 
 /**
  * The 0/1 positive-pair mask `[batch, batch]` (1 = (i, j) is a positive pair). Every row needs a
- * positive and a negative. Default: the identity (the i-th x pairs with the i-th y).
+ * positive and a negative. Default: the identity (the i-th x pairs with the i-th y). The values are
+ * checked with a synchronous read of `positives`, except on backends that cannot read synchronously
+ * (`webgpu`), where only the shape is checked.
  */
 export function positiveMask(fn: string, batch: number, positives?: tf.Tensor): tf.Tensor2D {
   if (positives === undefined) return tf.eye(batch);
   if (positives.rank !== 2 || positives.shape[0] !== batch || positives.shape[1] !== batch) {
     fail(fn, `positives must be [${batch}, ${batch}] (0/1), received shape [${positives.shape}]`);
   }
+  if (!canReadSync()) return tf.cast(positives, 'float32') as tf.Tensor2D;
   const m = positives.dataSync();
   for (let i = 0; i < batch; i++) {
     let pos = 0;

@@ -76,26 +76,28 @@ export async function trainLrn(
     }
     const examples = samplePatches(scenes, batchSize, { ...sampleOptions, seed: seed * 1_000_003 + step });
     if (examples.every((e) => e.points.length === 0)) continue;
-    let parts = [0, 0];
+    // The parts are kept and read with the total, asynchronously (no sync read in the step).
+    let parts: tf.Tensor[] = [];
     const cost = opt.minimize(
       () => {
         const l = lrn.loss(examples, { ...options.loss, seed: seed * 7919 + step * batchSize });
-        parts = [l.classification, l.regression].map((t) => t.dataSync()[0]);
-        tf.dispose([l.classification, l.regression]);
+        parts = [tf.keep(l.classification), tf.keep(l.regression)];
         return l.total;
       },
       true,
       vars,
     ) as tf.Scalar;
-    const loss = (await cost.data())[0];
-    cost.dispose();
+    const [loss, classification, regression] = await Promise.all(
+      [cost, ...parts].map(async (t) => (await t.data())[0] as number),
+    );
+    tf.dispose([cost, ...parts]);
     losses.push(loss);
     options.onProgress?.({
       step: step + 1,
       steps,
       loss,
-      classification: parts[0],
-      regression: parts[1],
+      classification,
+      regression,
       elapsedMs: performance.now() - t0,
     });
   }

@@ -96,26 +96,28 @@ export async function train(
     const voxels = net.voxelizer.voxelize(frame.points, { seed: seed * 7919 + step });
     if (voxels.numVoxels === 0) continue;
     const targets = net.targets(frame.boxes);
-    let parts: number[] = [0, 0];
+    // The parts are kept and read with the total, asynchronously (no sync read in the step).
+    let parts: tf.Tensor[] = [];
     const cost = opt.minimize(
       () => {
         const l = net.loss(voxels, targets, options.loss);
-        parts = [l.classification, l.regression].map((t) => t.dataSync()[0]);
-        tf.dispose([l.classification, l.regression]);
+        parts = [tf.keep(l.classification), tf.keep(l.regression)];
         return l.total;
       },
       true,
       vars,
     );
-    const loss = (await cost!.data())[0];
-    cost!.dispose();
+    const [loss, classification, regression] = await Promise.all(
+      [cost!, ...parts].map(async (t) => (await t.data())[0] as number),
+    );
+    tf.dispose([cost!, ...parts]);
     losses.push(loss);
     options.onProgress?.({
       step: step + 1,
       steps,
       loss,
-      classification: parts[0],
-      regression: parts[1],
+      classification,
+      regression,
       elapsedMs: performance.now() - t0,
     });
     if (

@@ -90,17 +90,21 @@ export function batchNorm(
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     let mean: tf.Tensor;
     let variance: tf.Tensor;
+    // The running variance is the unbiased one (PyTorch's BatchNorm): n / (n − 1), 1 for n = 1.
+    let unbiased: tf.Tensor;
     if (mask) {
       const count = tf.maximum(tf.sum(mask), 1);
       mean = tf.div(tf.sum(tf.mul(x, mask), axes), count);
       variance = tf.div(tf.sum(tf.mul(tf.square(tf.sub(x, mean)), mask), axes), count);
+      // the count stays a tensor: no synchronous read in a training step (webgpu cannot do one in Node)
+      unbiased = tf.mul(variance, tf.div(count, tf.maximum(tf.sub(count, 1), 1)));
     } else {
       const m = tf.moments(x, axes);
       mean = m.mean;
       variance = m.variance;
+      const n = x.size / x.shape[x.shape.length - 1];
+      unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
     }
-    const n = mask ? Math.max(1, tf.sum(mask).dataSync()[0]) : x.size / x.shape[x.shape.length - 1];
-    const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
     bn.mean.write(tf.add(tf.mul(bn.mean.read(), 1 - momentum), tf.mul(mean, momentum)));
     bn.variance.write(tf.add(tf.mul(bn.variance.read(), 1 - momentum), tf.mul(unbiased, momentum)));
     return normalize(mean, variance);
