@@ -12,3 +12,29 @@ export class BackendUnavailableError extends Error {
 export class WebGpuSyncReadError extends Error {
   override name = 'WebGpuSyncReadError';
 }
+
+/**
+ * The wasm heap could not grow for an allocation: tfjs-backend-wasm's heap is a wasm32 memory of
+ * at most 4 GiB (see `guardWasmHeap`). Thrown at the allocation instead of the memory corruption
+ * ("memory access out of bounds") that the unchecked allocation caused later.
+ */
+export class WasmHeapExhaustedError extends Error {
+  override name = 'WasmHeapExhaustedError';
+  /**
+   * @param requestedBytes the allocation that failed
+   * @param heapBytes the heap's size when it failed
+   * @param maxHeapBytes the most the heap can grow to
+   */
+  constructor(
+    readonly requestedBytes: number,
+    readonly heapBytes: number,
+    readonly maxHeapBytes: number,
+  ) {
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+    super(
+      `wasm heap exhausted: allocation of ${mib(requestedBytes)} (${requestedBytes} bytes) failed with the heap at ` +
+        `${mib(heapBytes)} of at most ${mib(maxHeapBytes)} (tfjs-backend-wasm is a wasm32 build); expected the tensors ` +
+        'of one step to fit in the heap: use a smaller batch or model, or a native backend',
+    );
+  }
+}

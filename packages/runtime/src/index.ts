@@ -7,7 +7,8 @@ export {
   type UseBestBackendOptions,
   useBestBackend,
 } from './backend';
-export { BackendUnavailableError, WebGpuSyncReadError } from './errors';
+export { BackendUnavailableError, WasmHeapExhaustedError, WebGpuSyncReadError } from './errors';
+export { guardWasmHeap, WASM_HEAP_MAX_BYTES } from './wasm/heap-guard';
 export {
   registerWasmFastKernels,
   registerWasmTrainingKernels,

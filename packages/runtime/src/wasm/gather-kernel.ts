@@ -14,7 +14,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { heapF32, stockConfig } from './kernel-utils';
+import { f32Index, heapF32, stockConfig } from './kernel-utils';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: GatherV2Attrs };
 
@@ -45,7 +45,7 @@ function gatherV2(args: Args): TensorInfo {
   const out = backend.makeOutput(info.outputShape, x.dtype);
   const { outerSize, sliceSize } = info;
   if (util.sizeFromShape(info.outputShape) === 0) return out;
-  const data = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset >> 2;
+  const data = (t: TensorInfo) => f32Index(backend.dataIdMap.get(t.dataId)!.memoryOffset);
   const heap = heapF32(backend);
   const from = data(x);
   let to = data(out);

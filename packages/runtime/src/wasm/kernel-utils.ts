@@ -119,6 +119,15 @@ export function heapF32(backend: BackendWasm): Float32Array {
   return new Float32Array(memory.buffer);
 }
 
+/**
+ * Index into {@link heapF32} of the float32 at byte `offset`. Unsigned: tensors above 2 GiB of
+ * the (up to 4 GiB) wasm32 heap have offsets ≥ 2³¹, which a signed `>> 2` turned negative
+ * (`copyWithin` then counted from the end of the heap and corrupted it).
+ */
+export function f32Index(offset: number): number {
+  return offset >>> 2;
+}
+
 /** Runs `body` with a fresh scope; its result survives, every other intermediate is freed. */
 export function withScope(backend: BackendWasm, body: (s: KernelScope) => TensorInfo): TensorInfo {
   const s = new KernelScope(backend);

@@ -26,7 +26,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { heapF32, type KernelScope, stockConfig, withScope } from './kernel-utils';
+import { f32Index, heapF32, type KernelScope, stockConfig, withScope } from './kernel-utils';
 
 /** Products below this many multiply-adds are left to the published kernel (setup costs dominate). */
 let smallProduct = 1 << 15;
@@ -191,8 +191,8 @@ function loopProduct(
       }) as TensorInfo;
       // the heap may have grown during the call: take the view afterwards
       const heap = heapF32(backend);
-      const from = offset(r) >> 2;
-      heap.copyWithin((offset(out) >> 2) + i * m * n, from, from + m * n);
+      const from = f32Index(offset(r));
+      heap.copyWithin(f32Index(offset(out)) + i * m * n, from, from + m * n);
       backend.disposeData(r.dataId);
     } finally {
       s.unalias(ai);
