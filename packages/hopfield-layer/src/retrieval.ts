@@ -62,6 +62,7 @@ export interface HopfieldCoreOptions extends UpdateRuleOptions, AssociationMaskO
   addZeroAssociation?: boolean;
 }
 
+/** Result of {@link hopfieldCore}; the tensors are new and owned by the caller. */
 export interface HopfieldCoreResult {
   /** Retrieved patterns ξ·V: `[batch, heads, seq, projDim]`. */
   output: tf.Tensor4D;
@@ -411,6 +412,7 @@ export interface RetrieveOptions extends Omit<UpdateRuleOptions, 'scaling'> {
   associationMask?: tf.Tensor;
 }
 
+/** Result of {@link hopfieldRetrieve}; the tensors are new and owned by the caller. */
 export interface RetrieveResult {
   /** Retrieved patterns, `[seq, projDim]` or `[batch, seq, projDim]` (rank of the inputs). */
   output: tf.Tensor;

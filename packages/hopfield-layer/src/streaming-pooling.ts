@@ -27,6 +27,7 @@ import { resolveUpdateRule } from './retrieval';
 
 type Kwargs = { [key: string]: unknown };
 
+/** Constructor arguments of {@link StreamingHopfieldPooling}: those of `HopfieldPooling` plus the chunk size. */
 export interface StreamingHopfieldPoolingArgs extends HopfieldPoolingArgs {
   /** Stored patterns per chunk. Default 4096. */
   chunkSize?: number;
@@ -119,6 +120,7 @@ export class StreamingHopfieldPooling extends HopfieldPooling {
     return this.assoc!.output(heads);
   }
 
+  /** The `HopfieldPooling` config plus `chunkSize`. */
   override getConfig(): serialization.ConfigDict {
     return { ...super.getConfig(), chunkSize: this.chunkSize };
   }

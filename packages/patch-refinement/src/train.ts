@@ -33,6 +33,7 @@ export interface LrnTrainOptions {
   loss?: LossOptions;
   /** Seed of the patch sampling and voxel shuffling. Default 0. */
   seed?: number;
+  /** Called after every optimizer step with the step's losses and the elapsed wall time. */
   onProgress?: (p: LrnTrainProgress) => void;
 }
 

@@ -41,9 +41,14 @@ export interface TrainOptions {
   loss?: LossOptions;
   /** Seed of the voxel sampling and augmentation. Default 0. */
   seed?: number;
+  /** Called after every optimizer step with the step's losses and the elapsed wall time. */
   onProgress?: (p: TrainProgress) => void;
   /** Call `onCheckpoint` every this many steps (and at the end). Default 0 (never). */
   checkpointEvery?: number;
+  /**
+   * Called with the number of steps done and the network being trained (awaited before the next
+   * step), every `checkpointEvery` steps and after the last, e.g. to save `net.getWeights()`.
+   */
   onCheckpoint?: (step: number, net: VoxelNet) => void | Promise<void>;
 }
 
