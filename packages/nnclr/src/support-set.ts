@@ -83,6 +83,11 @@ export interface SupportSetState {
 
 const WHERE = 'SupportSet';
 
+/** `x` (int32) clamped to [0, max] (int32 ops: wasm's clipByValue reads its input as float32). */
+function clampInt(x: tf.Tensor, max: number): tf.Tensor {
+  return tf.minimum(tf.maximum(x, tf.scalar(0, 'int32')), tf.scalar(max, 'int32'));
+}
+
 function toIntArray(where: string, name: string, v: ArrayLike<number> | tf.Tensor, n: number): Int32Array {
   let arr: ArrayLike<number>;
   if (v instanceof tf.Tensor) {
@@ -237,6 +242,66 @@ export class SupportSet {
    */
   lookup(z: tf.Tensor2D, options: LookupOptions = {}): LookupResult {
     const where = `${WHERE}.lookup`;
+    const { topk, exclude } = this.lookupArgs(where, z, options);
+    const batch = z.shape[0];
+    const indices = tf.tidy(() => {
+      const sims = this.searchScores(z, exclude);
+      if (topk <= 1) return tf.argMax(sims, 1).dataSync() as Int32Array;
+      const cand = tf.topk(sims, topk, true).indices.dataSync() as Int32Array;
+      const out = new Int32Array(batch);
+      for (let i = 0; i < batch; i++) out[i] = cand[i * topk + this.rng.int(topk)];
+      return out;
+    });
+    return { neighbours: this.rowsAt(indices), indices: Int32Array.from(indices) };
+  }
+
+  /**
+   * {@link lookup} without reading anything back, for backends that cannot read synchronously
+   * (webgpu in Node): the same neighbours (and the same draws of the seeded generator for
+   * `topk > 1`), chosen and gathered on the backend, and their positions as an int32 tensor
+   * `[batch]`. Safe inside a gradient tape (`tf.variableGrads`): the search runs inside a custom
+   * gradient that is zero, so `neighbours` is a constant and no `argMax`/`topk`/`gather` gradient is
+   * needed. The caller owns (and disposes) both tensors.
+   */
+  lookupOnDevice(
+    z: tf.Tensor2D,
+    options: LookupOptions = {},
+  ): { neighbours: tf.Tensor2D; indices: tf.Tensor1D } {
+    const { topk, exclude } = this.lookupArgs(`${WHERE}.lookupOnDevice`, z, options);
+    const batch = z.shape[0];
+    // One draw per row, in lookup's order, before the search (the draws do not depend on it).
+    const pick =
+      topk > 1 ? Int32Array.from({ length: batch }, (_, i) => i * topk + this.rng.int(topk)) : null;
+    let indices: tf.Tensor1D | null = null;
+    const search = tf.customGrad(((q: tf.Tensor2D) => {
+      const idx = tf.tidy(() => {
+        const sims = this.searchScores(q, exclude);
+        if (!pick) return tf.argMax(sims, 1);
+        return tf.gather(tf.reshape(tf.topk(sims, topk, true).indices, [-1]), tf.tensor1d(pick, 'int32'));
+      }) as tf.Tensor1D;
+      indices = tf.keep(idx);
+      // Row i comes from the block holding position idx[i]: gather each block at the clamped local
+      // position and keep it where the position falls in that block (exact: x·1 + 0).
+      const rows = tf.addN(
+        this.blocks.map((block, b) => {
+          const local = tf.sub(idx, tf.scalar(b * this.blockSize, 'int32'));
+          const inBlock = tf.logicalAnd(tf.greaterEqual(local, 0), tf.less(local, block.shape[1]));
+          const picked = tf.transpose(tf.gather(block, clampInt(local, block.shape[1] - 1), 1));
+          return tf.mul(picked, tf.expandDims(tf.cast(inBlock, 'float32'), 1));
+        }),
+      );
+      return { value: rows, gradFunc: () => tf.zerosLike(q) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as (q: tf.Tensor2D) => tf.Tensor2D;
+    const neighbours = search(z);
+    return { neighbours, indices: indices as unknown as tf.Tensor1D };
+  }
+
+  /** Checks shared by {@link lookup} and {@link lookupOnDevice}: `topk` and the ids to exclude. */
+  private lookupArgs(
+    where: string,
+    z: tf.Tensor2D,
+    options: LookupOptions,
+  ): { topk: number; exclude: Int32Array | null } {
     this.check();
     this.checkBatch(where, 'z', z);
     if (this.valid === 0)
@@ -250,27 +315,22 @@ export class SupportSet {
         String(topk),
       );
     }
-    const batch = z.shape[0];
     const exclude =
       options.excludeIndices == null
         ? null
-        : toIntArray(where, 'options.excludeIndices', options.excludeIndices, batch);
-    const indices = tf.tidy(() => {
-      let sims = this.similarities(z);
-      if (exclude) {
-        const mask = this.exclusionMask(exclude);
-        if (mask) {
-          const m = tf.tensor2d(mask, [batch, this.valid], 'bool');
-          sims = tf.where(m, tf.fill(sims.shape, -1), sims);
-        }
-      }
-      if (topk <= 1) return tf.argMax(sims, 1).dataSync() as Int32Array;
-      const cand = tf.topk(sims, topk, true).indices.dataSync() as Int32Array;
-      const out = new Int32Array(batch);
-      for (let i = 0; i < batch; i++) out[i] = cand[i * topk + this.rng.int(topk)];
-      return out;
-    });
-    return { neighbours: this.rowsAt(indices), indices: Int32Array.from(indices) };
+        : toIntArray(where, 'options.excludeIndices', options.excludeIndices, z.shape[0]);
+    return { topk, exclude };
+  }
+
+  /** Cosine similarities `[batch, filled]`, −1 where a queue row has the query's id in `exclude`. */
+  private searchScores(z: tf.Tensor2D, exclude: Int32Array | null): tf.Tensor2D {
+    let sims = this.similarities(z);
+    const mask = exclude ? this.exclusionMask(exclude) : null;
+    if (mask) {
+      const m = tf.tensor2d(mask, [z.shape[0], this.valid], 'bool');
+      sims = tf.where(m, tf.fill(sims.shape, -1), sims);
+    }
+    return sims;
   }
 
   /** `[batch * filled]` 1 where the queue row's id equals the query's id, or null if none does. */

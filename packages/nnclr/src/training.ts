@@ -77,6 +77,26 @@ export interface FitOptions {
   disposeBatches?: boolean;
 }
 
+/** A training step between its update and its read-back (see `NnclrTrainer.beginStep`). */
+interface PendingStep {
+  value: tf.Scalar;
+  /** View-0 neighbour positions `[batch]`; null while the queue is not ready. */
+  indices: tf.Tensor1D | null;
+  queued: tf.Tensor2D;
+  ids: TwoViewBatch['ids'];
+  labels: TwoViewBatch['labels'];
+  n: number;
+  t0: number;
+  lr: number | undefined;
+  dispose: () => void;
+}
+
+/** A copy of `x` that the gradient treats as a constant (tfjs has no stopGradient op). */
+const constant = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D) => tf.Tensor2D;
+
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
   const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate?: number };
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
@@ -164,9 +184,41 @@ export class NnclrTrainer {
     return [...vars, ...variables];
   }
 
-  /** One training step on a batch; returns its loss and metrics. Leaves no tensors behind. */
+  /**
+   * One training step on a batch; returns its loss and metrics. Leaves no tensors behind. Reads the
+   * loss and the neighbours' positions synchronously: on backends that cannot (webgpu in Node) use
+   * {@link trainStepAsync}.
+   */
   trainStep(batch: TwoViewBatch): StepInfo {
-    const where = 'NnclrTrainer.trainStep';
+    const step = this.beginStep('NnclrTrainer.trainStep', batch);
+    try {
+      const idx = step.indices ? (step.indices.dataSync() as Int32Array) : null;
+      return this.endStep(step, step.value.dataSync()[0], idx);
+    } finally {
+      step.dispose();
+    }
+  }
+
+  /**
+   * {@link trainStep} with the loss and the neighbours' positions read back asynchronously (the
+   * same update, metrics and queue), for backends that cannot read synchronously (webgpu in Node).
+   */
+  async trainStepAsync(batch: TwoViewBatch): Promise<StepInfo> {
+    const step = this.beginStep('NnclrTrainer.trainStepAsync', batch);
+    try {
+      const [loss, idx] = await Promise.all([step.value.data(), step.indices?.data()]);
+      return this.endStep(step, loss[0] as number, idx ? (idx as Int32Array) : null);
+    } finally {
+      step.dispose();
+    }
+  }
+
+  /**
+   * The update of a training step: the loss with the neighbours searched on the backend
+   * (`SupportSet.lookupOnDevice`), its gradients applied. The loss, the view-0 neighbour positions
+   * and the view-0 targets to enqueue stay tensors for {@link endStep}.
+   */
+  private beginStep(where: string, batch: TwoViewBatch): PendingStep {
     const t0 = performance.now();
     const { view0, view1, ids, labels } = batch ?? ({} as TwoViewBatch);
     if (!(view0 instanceof tf.Tensor) || !(view1 instanceof tf.Tensor)) {
@@ -206,7 +258,7 @@ export class NnclrTrainer {
     this.ensureBuilt(view0);
     const vars = this.trainableVariables();
     let queued: tf.Tensor2D | null = null;
-    let idx0: Int32Array | null = null;
+    let idx0: tf.Tensor1D | null = null;
     const exclude = excludeSelf && ids ? ids : undefined;
     try {
       const { value, grads } = tf.variableGrads(() => {
@@ -219,14 +271,15 @@ export class NnclrTrainer {
         const q0 = ema ? ema.apply(h0, { training: true }) : z0;
         const q1 = ema ? ema.apply(h1, { training: true }) : z1;
         queued = tf.keep(tf.clone(q0));
-        // Neighbour search goes through the JS side: constants, no gather on the tape. While an
+        // Neighbours are constants (no gradient into the search or the queue). While an
         // `init: 'empty'` queue holds fewer than `topk` rows, each sample's own projection (as a
         // constant) is its positive, as in MAE-CT's queue-less head.
         const ready = supportSet.filled >= Math.max(1, topk);
         const neighbours = (q: tf.Tensor2D, first: boolean) => {
-          if (!ready) return tf.tensor2d(q.dataSync() as Float32Array, q.shape as [number, number]);
-          const r = supportSet.lookup(q, { topk, excludeIndices: exclude });
+          if (!ready) return constant(q);
+          const r = supportSet.lookupOnDevice(q, { topk, excludeIndices: exclude });
           if (first) idx0 = r.indices;
+          else r.indices.dispose();
           return r.neighbours;
         };
         return nnclrTwoViewLoss(
@@ -240,28 +293,50 @@ export class NnclrTrainer {
         );
       }, vars);
       optimizer.applyGradients(grads);
-      const loss = value.dataSync()[0];
-      tf.dispose([value, ...Object.values(grads)]);
-      ema?.update();
-      let nnAccuracy: number | undefined;
-      if (labels && idx0) {
-        const got = supportSet.labelsAt(idx0);
-        let hit = 0;
-        for (let i = 0; i < n; i++) if (got[i] === labels[i]) hit++;
-        nnAccuracy = hit / n;
-      }
-      supportSet.enqueue(queued!, ids, labels);
-      const info: StepInfo = { step: this.steps, loss, ms: performance.now() - t0 };
-      if (nnAccuracy != null) info.nnAccuracy = nnAccuracy;
-      if (lr != null) info.learningRate = lr;
-      this.steps++;
-      return info;
-    } finally {
+      tf.dispose(Object.values(grads));
+      const indices = idx0 as tf.Tensor1D | null;
+      const kept = [value, queued!, ...(indices ? [indices] : [])];
+      return {
+        value,
+        indices,
+        queued: queued!,
+        ids,
+        labels,
+        n,
+        t0,
+        lr,
+        dispose: () => tf.dispose(kept),
+      };
+    } catch (err) {
       if (queued) (queued as tf.Tensor).dispose();
+      if (idx0) (idx0 as tf.Tensor).dispose();
+      throw err;
     }
   }
 
-  /** Runs `trainStep` over `batches` (sync or async iterable), reporting each step to `onStep`. */
+  /** The rest of a step once its values are on the CPU: EMA, metrics, enqueue, step count. */
+  private endStep(step: PendingStep, loss: number, idx0: Int32Array | null): StepInfo {
+    const { supportSet, ema } = this.opts;
+    const { n, labels } = step;
+    ema?.update();
+    let nnAccuracy: number | undefined;
+    if (labels && idx0) {
+      const got = supportSet.labelsAt(idx0);
+      let hit = 0;
+      for (let i = 0; i < n; i++) if (got[i] === labels[i]) hit++;
+      nnAccuracy = hit / n;
+    }
+    supportSet.enqueue(step.queued, step.ids, labels);
+    const info: StepInfo = { step: this.steps, loss, ms: performance.now() - step.t0 };
+    if (nnAccuracy != null) info.nnAccuracy = nnAccuracy;
+    if (step.lr != null) info.learningRate = step.lr;
+    this.steps++;
+    return info;
+  }
+
+  /**
+   * Runs `trainStepAsync` over `batches` (sync or async iterable), reporting each step to `onStep`.
+   */
   async fit(
     batches: Iterable<TwoViewBatch> | AsyncIterable<TwoViewBatch>,
     options: FitOptions = {},
@@ -271,7 +346,7 @@ export class NnclrTrainer {
     const history: StepInfo[] = [];
     for await (const batch of batches as AsyncIterable<TwoViewBatch>) {
       try {
-        const info = this.trainStep(batch);
+        const info = await this.trainStepAsync(batch);
         history.push(info);
         onStep?.(info);
       } finally {
