@@ -49,7 +49,10 @@ export interface HeadRegime {
   minK: number;
   /** Largest `k` of any row. */
   maxK: number;
-  /** The head's regime from `medianK` (see the module comment for the boundaries). */
+  /**
+   * The head's regime from `medianK`: `fixed-point` when ≤ `fixedPointMaxK`, `global-averaging`
+   * when ≥ `globalFraction`·numPatterns, else `metastable`.
+   */
   regime: Regime;
 }
 

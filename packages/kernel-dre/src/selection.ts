@@ -61,8 +61,9 @@ export interface KuLSIFSelectionOptions extends SelectionOptions {
 }
 
 /**
- * Result of a model selection: the (λ, t, kernel) with the lowest held-out criterion J (see the
- * module comment), the whole score grid, and the chosen model.
+ * Result of a model selection: the (λ, t, kernel) with the lowest held-out criterion
+ * J = ½ mean r̂(x')² over held-out denominator points − mean r̂(x) over held-out numerator points
+ * ({@link lsifScore}), the whole score grid, and the chosen model.
  * @typeParam M - the estimator class, e.g. `KuLSIF` or `BregmanDRE`.
  */
 export interface Selection<M> {

@@ -135,7 +135,7 @@ export class Lars extends tf.Optimizer {
     ];
   }
 
-  /** Restores the state written by {@link Lars.getWeights}, replacing any existing momentum buffers. */
+  /** Restores the state written by {@link Lars.getWeights}, replacing the buffers of the variables it names. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     for (const { name, tensor } of rest) {
@@ -284,8 +284,9 @@ export class AdamW extends tf.Optimizer {
   }
 
   /**
-   * Restores the state written by {@link AdamW.getWeights}, replacing existing moments; a variable's
-   * moments are restored only when both its `adamw_m` and `adamw_v` entries are present.
+   * Restores the state written by {@link AdamW.getWeights}, replacing the moments of the variables
+   * it names; a variable's moments are restored only when both its `adamw_m` and `adamw_v` entries
+   * are present.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);

@@ -30,7 +30,7 @@ export const DEFAULT_ORDER: readonly BackendCandidate[] = [
   'cpu',
 ];
 
-/** Options of {@link useBestBackend}; every one has a default, most from the environment. */
+/** Options of {@link useBestBackend}; every field is optional. */
 export interface UseBestBackendOptions {
   /**
    * Force one backend instead of trying them in order. Default: env `PAPERSTACK_BACKEND`, else
@@ -206,8 +206,9 @@ async function ensureGradients(): Promise<void> {
 
 /**
  * Picks the fastest backend available in this process and makes it the active tfjs backend:
- * tfjs-node-gpu, then tfjs-node (both optional installs), then wasm, then cpu. `PAPERSTACK_BACKEND`
- * (or `opts.backend`) forces one, and then failing to set it up is an error. Logs one line.
+ * tfjs-node-gpu, then webgpu on a hardware adapter, then tfjs-node (all three optional installs),
+ * then wasm, then cpu ({@link DEFAULT_ORDER}). `PAPERSTACK_BACKEND` (or `opts.backend`) forces one,
+ * and then failing to set it up is an error. Logs one line.
  */
 export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<BackendChoice> {
   const env = opts.env ?? process.env;
