@@ -162,8 +162,39 @@ export class ContrastiveTuner {
   /**
    * One optimizer step on two views `[batch, H, W, C]` of the same images. The view-0 target
    * projections are enqueued after the update; in stage 3 the EMA projector follows the projector.
+   * Reads the loss and the neighbours' positions synchronously: on backends that cannot (webgpu in
+   * Node) use {@link stepAsync}.
    */
   step(view0: tf.Tensor4D, view1: tf.Tensor4D, opts: TuningStepOptions = {}): TuningStepResult {
+    const s = this.beginStep(view0, view1, opts);
+    try {
+      const idx = s.nnIdx ? (s.nnIdx.dataSync() as Int32Array) : null;
+      return this.endStep(s, s.loss.dataSync()[0], idx);
+    } finally {
+      s.dispose();
+    }
+  }
+
+  /**
+   * {@link step} with the loss and the neighbours' positions read back asynchronously (the same
+   * update, metrics and queue), for backends that cannot read synchronously (webgpu in Node).
+   */
+  async stepAsync(
+    view0: tf.Tensor4D,
+    view1: tf.Tensor4D,
+    opts: TuningStepOptions = {},
+  ): Promise<TuningStepResult> {
+    const s = this.beginStep(view0, view1, opts);
+    try {
+      const [loss, idx] = await Promise.all([s.loss.data(), s.nnIdx?.data()]);
+      return this.endStep(s, loss[0] as number, idx ? (idx as Int32Array) : null);
+    } finally {
+      s.dispose();
+    }
+  }
+
+  /** The update of a step, neighbours searched on the backend; what is read back stays tensors. */
+  private beginStep(view0: tf.Tensor4D, view1: tf.Tensor4D, opts: TuningStepOptions) {
     const n = view0.shape[0];
     if (view1.shape.join() !== view0.shape.join())
       throw new MaectInputError('view1', `the shape of view0 [${view0.shape}]`, `[${view1.shape}]`);
@@ -174,7 +205,7 @@ export class ContrastiveTuner {
       if (arr && arr.length !== n) throw new MaectInputError(name, `${n} values`, `${arr.length}`);
     const exclude = this.excludeSelf && opts.ids ? opts.ids : undefined;
     let target0: tf.Tensor2D | null = null;
-    let nnIdx: Int32Array | null = null;
+    let nnIdx: tf.Tensor1D | null = null;
     const loss = tf.tidy(() => {
       const frozen2 = this.stage === 2;
       const const0 = frozen2 ? pool(this.encoder.encode(view0), this.pooling) : null;
@@ -186,17 +217,18 @@ export class ContrastiveTuner {
         const z1 = this.projector.apply(pooled1, { training: true }) as tf.Tensor2D;
         const p0 = this.predictor.apply(z0, { training: true }) as tf.Tensor2D;
         const p1 = this.predictor.apply(z1, { training: true }) as tf.Tensor2D;
-        // The targets reach the loss only through the (host-side, non-differentiable) lookup.
+        // The targets reach the loss only through the (non-differentiable) lookup.
         const t0 = this.ema ? this.ema.apply(pooled0, { training: true }) : z0;
         const t1 = this.ema ? this.ema.apply(pooled1, { training: true }) : z1;
-        const nn0 = this.queue.lookup(t0, {
+        const nn0 = this.queue.lookupOnDevice(t0, {
           topk: this.topk,
           excludeIndices: exclude,
         });
-        const nn1 = this.queue.lookup(t1, {
+        const nn1 = this.queue.lookupOnDevice(t1, {
           topk: this.topk,
           excludeIndices: exclude,
         });
+        nn1.indices.dispose();
         target0 = tf.keep(t0);
         nnIdx = nn0.indices;
         return nnclrTwoViewLoss(
@@ -208,8 +240,25 @@ export class ContrastiveTuner {
       this.optimizer.apply(grads, opts.lrFactor ?? 1);
       return value;
     });
-    const lossValue = loss.dataSync()[0];
-    loss.dispose();
+    const t0 = target0 as tf.Tensor2D | null;
+    const idx = nnIdx as tf.Tensor1D | null;
+    return {
+      loss,
+      nnIdx: idx,
+      target0: t0,
+      n,
+      opts,
+      dispose: () => tf.dispose([loss, ...(idx ? [idx] : []), ...(t0 ? [t0] : [])]),
+    };
+  }
+
+  /** The rest of a step once its values are on the CPU: metrics, enqueue, EMA. */
+  private endStep(
+    s: ReturnType<ContrastiveTuner['beginStep']>,
+    lossValue: number,
+    nnIdx: Int32Array | null,
+  ): TuningStepResult {
+    const { n, opts } = s;
     let nnAccuracy: number | null = null;
     if (opts.labels && nnIdx) {
       const got = this.queue.labelsAt(nnIdx);
@@ -217,11 +266,7 @@ export class ContrastiveTuner {
       for (let i = 0; i < n; i++) if (got[i] === opts.labels[i]) hit++;
       nnAccuracy = hit / n;
     }
-    const t0 = target0 as tf.Tensor2D | null;
-    if (t0) {
-      this.queue.enqueue(t0, opts.ids, opts.labels);
-      t0.dispose();
-    }
+    if (s.target0) this.queue.enqueue(s.target0, opts.ids, opts.labels);
     this.ema?.update();
     return { loss: lossValue, nnAccuracy };
   }
