@@ -53,12 +53,15 @@ export class AdamW {
     this.t += 1;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2 = 1 - this.beta2 ** this.t;
-    tf.tidy(() => {
-      for (const g of this.groups) {
-        const lr = g.lr * lrFactor;
-        for (const p of g.variables) {
-          const grad = grads[p.name];
-          if (!grad) continue;
+    for (const g of this.groups) {
+      const lr = g.lr * lrFactor;
+      for (const p of g.variables) {
+        const grad = grads[p.name];
+        if (!grad) continue;
+        // one tidy per variable: the ~8 weight-sized temporaries of an update are freed before the
+        // next variable's (one tidy around all of them held ~8× the model; a ViT-B/16 step then
+        // exhausted the 4 GiB wasm heap, bench/NOTES.md "ViT-B on wasm")
+        tf.tidy(() => {
           if (!this.m.has(p.name)) {
             this.m.set(p.name, tf.variable(tf.zerosLike(p), false));
             this.v.set(p.name, tf.variable(tf.zerosLike(p), false));
@@ -70,9 +73,9 @@ export class AdamW {
           const step = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), this.eps));
           const decayed = g.weightDecay ? tf.mul(p, 1 - lr * g.weightDecay) : p;
           p.assign(tf.sub(decayed, tf.mul(step, lr)));
-        }
+        });
       }
-    });
+    }
   }
 
   /** Frees the moment estimates m and v (not the optimized variables, which the caller owns). */
