@@ -8,8 +8,8 @@ import { randomData } from './compare';
 import { webgpuOrWhyNot } from './webgpu';
 
 // A few Adam steps of two model families on webgpu and on cpu, from the same weights and data:
-// the losses must agree within float32 tolerance at every step. (VoxelNet is not here: its
-// masked batch norm reads a GPU tensor synchronously, which webgpu cannot do in Node.)
+// the losses must agree within float32 tolerance at every step. (VoxelNet, LRN, NNCLR, MAE-CT
+// contrastive tuning and the other paths that used to read synchronously: webgpu-training.test.ts.)
 const whyNot = await webgpuOrWhyNot();
 if (whyNot) console.warn(`webgpu model training suite SKIPPED: ${whyNot}`);
 

@@ -144,6 +144,44 @@ describe.skipIf(whyNot !== undefined)('webgpu matches cpu', () => {
     );
   });
 
+  test('addN of more inputs than a shader has storage buffers (chunked), and its gradient', {
+    timeout: T,
+  }, async () => {
+    // 40 inputs: more than maxStorageBuffersPerShaderStage − 1 (15 on llvmpipe), so the runtime's
+    // chunked AddN (src/webgpu/setup.ts) sums in chunks; tfjs' own fails validation there.
+    const xs = Array.from({ length: 40 }, (_, i) => r([3, 5], 100 + i));
+    await expectParity(xs, (...ts) => tf.addN(ts));
+    await expectParity(xs.slice(0, 17), (...ts) => tf.addN(ts.map((t) => tf.sum(tf.square(t)))));
+    await expectParity(xs.slice(0, 20), (...ts) =>
+      tf.grads((...zs: tf.Tensor[]) => tf.sum(tf.square(tf.addN(zs))))(ts),
+    );
+  });
+
+  test('rank-5 ops with a 1-D operand and rank-5 pad (3-D conv nets), and their gradients', {
+    timeout: T,
+  }, async () => {
+    // tfjs' shaders index a vec5 struct here (invalid WGSL); the runtime reshapes (src/webgpu/kernels.ts).
+    const x = r([2, 3, 4, 5, 6], 120);
+    const c = r([6], 121);
+    const ops = [tf.add, tf.sub, tf.mul, tf.div, tf.maximum, tf.squaredDifference] as const;
+    await expectParity([x, c], (a, b) => ops.map((op) => op(a, tf.add(tf.abs(b), 0.5))));
+    await expectParity([x, c], (a, b) => [tf.sub(b, a), tf.mul(b, a), tf.greater(a, b)]);
+    const pads: [number, number][] = [
+      [0, 0],
+      [1, 1],
+      [0, 2],
+      [1, 0],
+      [0, 0],
+    ];
+    await expectParity([x], (a) => tf.pad(a, pads, 0.5));
+    await expectParity([x, c], (a, b) =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.pad(tf.mul(tf.add(p, q), q), pads))))([
+        a,
+        b,
+      ]),
+    );
+  });
+
   test('a small tf.layers model trains the same for 3 steps', { timeout: T }, async () => {
     const x = r([8, 6, 6, 2], 15);
     const y = r([8, 5], 16);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGpuSyncReadError } from '../errors';
+import { installWebGpuKernelFixes } from './kernels';
 
 /**
  * WebGPU in Node on Dawn: the npm package `webgpu` (Dawn's Node binding, dawn-gpu/node-webgpu,
@@ -213,7 +214,8 @@ function guardReadSync(backend: tf.KernelBackend): void {
  * `tf.setBackend`. Throws (with the reason) when a package is missing or no adapter qualifies.
  * Side effects: adds the missing `NEEDED_GLOBALS` to `globalThis` (kept: the backend reads them
  * on every call); sets `EGL_PLATFORM=surfaceless` while the GL adapter is requested, if unset;
- * sets `navigator.gpu` (and `navigator`, on Node 20) only while the backend object is constructed.
+ * sets `navigator.gpu` (and `navigator`, on Node 20) only while the backend object is constructed;
+ * wraps a few webgpu kernels whose shaders are invalid for some shapes (`./kernels.ts`).
  */
 export async function setupWebGpu(opts: WebGpuSetupOptions): Promise<WebGpuSetup> {
   const rejected: string[] = [];
@@ -236,6 +238,7 @@ export async function setupWebGpu(opts: WebGpuSetupOptions): Promise<WebGpuSetup
   };
   const found = await findAdapter(dawn, opts, apis, rejected);
   if (!found) throw new Error(`no usable WebGPU adapter: ${rejected.join('; ')}`);
+  installWebGpuKernelFixes();
 
   const globalsAdded: string[] = [];
   const g = globalThis as Record<string, unknown>;
