@@ -1,10 +1,10 @@
 // CLOOB vs CLIP (`pnpm --filter @paperstack/example-cloob start -- --help`).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { uniform } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { loadPairedFolder } from './data/folder';
 import { size, subset } from './data/paired';
-import { uniform } from './data/random';
 import { compareObjectives, type RunResult, summarize } from './experiment';
 import type { Objective } from './train';
 

@@ -1,8 +1,8 @@
+import { uniform } from '@paperstack/example-kit';
 import { clipLoss, cloobLoss, InverseTemperature } from '@paperstack/infoloob';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type PairedDataset, size } from './data/paired';
-import { uniform } from './data/random';
 import { type EncoderOptions, embed, encoder } from './model';
 
 export type Objective = 'clip' | 'cloob';

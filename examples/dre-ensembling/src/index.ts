@@ -10,4 +10,3 @@ export {
   runIwaExperiment,
   type SeedResult,
 } from './iwa';
-export type { ExperimentReport, Figure, OnProgress, Preset, Table } from './report';

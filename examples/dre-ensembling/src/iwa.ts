@@ -12,11 +12,13 @@
  *    (the γ = 0 member with the best held-out *source* accuracy — choosable without target labels)
  *    and the best / worst single member in hindsight (oracle).
  */
+
+import { type ExperimentReport, meanBarsWithDots, type OnProgress } from '@paperstack/example-dre';
+import { type Preset, round } from '@paperstack/example-kit';
 import { aggregate, ensemblePredict, Rng, selectKuLSIF } from '@paperstack/kernel-dre';
 import * as tf from '@tensorflow/tfjs-core';
 import { Classifier, type ClassifierSpec, describeSpec } from './classifiers';
 import { shiftedMoons } from './data';
-import type { ExperimentReport, OnProgress, Preset } from './report';
 
 export interface IwaConfig {
   /** Seeds s = seed, seed + 1, … */
@@ -218,7 +220,7 @@ export function iwaReport(res: IwaResult): ExperimentReport<Record<string, unkno
     rows: seeds.map((s) => [
       s.seed,
       r3(s.kulsif.sigma),
-      Number(s.kulsif.lambda.toPrecision(3)),
+      round(s.kulsif.lambda, 3),
       s.kulsif.iterations,
       r3(s.kulsif.weightMean),
       r3(s.kulsif.weightMax),
@@ -227,34 +229,12 @@ export function iwaReport(res: IwaResult): ExperimentReport<Record<string, unkno
   const values = seeds.flatMap((s) =>
     METHODS.map(([k, label]) => ({ method: label, seed: s.seed, accuracy: s[k] })),
   );
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: 420,
+  const spec = meanBarsWithDots(values, {
+    field: 'accuracy',
+    title: 'target accuracy (mean over seeds)',
     height: 220,
-    data: { values },
-    layer: [
-      {
-        mark: 'bar',
-        encoding: {
-          y: { field: 'method', type: 'nominal', sort: null, title: null },
-          x: {
-            aggregate: 'mean',
-            field: 'accuracy',
-            type: 'quantitative',
-            scale: { domain: [0.4, 1] },
-            title: 'target accuracy (mean over seeds)',
-          },
-        },
-      },
-      {
-        mark: { type: 'point', color: 'black', filled: true, size: 20 },
-        encoding: {
-          y: { field: 'method', type: 'nominal', sort: null },
-          x: { field: 'accuracy', type: 'quantitative' },
-        },
-      },
-    ],
-  };
+    domain: [0.4, 1],
+  });
   return {
     config: {
       ...cfg,

@@ -1,12 +1,11 @@
 // IWA ensembling under domain shift (`pnpm --filter @paperstack/example-dre-ensembling start -- --help`).
 import '@tensorflow/tfjs-backend-cpu';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { intOption as int, presetOption, printProgress, resultsDir } from '@paperstack/example-dre';
 import * as tf from '@tensorflow/tfjs-core';
 import { iwaExperiment, iwaPreset, iwaReport } from './iwa';
-import type { Preset } from './report';
 
 const { values } = parseArgs({
   options: {
@@ -23,23 +22,15 @@ if (values.help) {
   writes <out>/iwa-moons-<preset>.json (default out: results/ of this example)`);
   process.exit(0);
 }
-const int = (name: string, v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} expects a positive integer, received '${v}'`);
-  return n;
-};
-const preset = values.preset as Preset;
-if (preset !== 'quick' && preset !== 'full')
-  throw new Error(`--preset expects quick|full, received '${preset}'`);
+const preset = presetOption(values.preset);
 const cfg = iwaPreset(preset);
 if (values.seeds) cfg.seeds = int('seeds', values.seeds);
 if (values.steps) cfg.steps = int('steps', values.steps);
 if (values.angle) cfg.angleDeg = Number(values.angle);
 await tf.setBackend('cpu');
 const t0 = performance.now();
-const res = await iwaExperiment(cfg, (p) => console.log(`[${p.stage} ${p.done}/${p.total}] ${p.info ?? ''}`));
-const out = values.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
-mkdirSync(out, { recursive: true });
+const res = await iwaExperiment(cfg, printProgress);
+const out = resultsDir(values.out, import.meta.url);
 const file = join(out, `iwa-moons-${preset}.json`);
 writeFileSync(file, `${JSON.stringify({ ...res, seconds: (performance.now() - t0) / 1000 }, null, 1)}\n`);
 const rep = iwaReport(res);

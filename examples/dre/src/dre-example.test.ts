@@ -1,3 +1,4 @@
+import { Rng } from '@paperstack/kernel-dre';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,6 @@ import {
   saturationProblem,
   saturationReport,
 } from './index';
-import { Rng } from './internals';
 
 beforeAll(async () => {
   await useBackend('cpu');

@@ -1,3 +1,5 @@
+export { intOption, presetOption, printProgress, resultsDir } from './cli';
+export { type MeanBarsOptions, meanBarsWithDots } from './figures';
 export {
   type Method,
   type MixtureConfig,

@@ -1,10 +1,9 @@
 // Iterated-regularization DRE experiments (`pnpm --filter @paperstack/example-dre start -- --help`).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { intOption as int, presetOption, printProgress as progress, resultsDir } from './cli';
 import { type Method, mixtureBenchmark, mixturePreset, mixtureReport } from './mixture';
-import type { OnProgress, Preset } from './report';
 import { saturation, saturationPreset, saturationReport, saturationSvg } from './saturation';
 
 const { values } = parseArgs({
@@ -30,17 +29,8 @@ if (values.help) {
   (default out: results/ of this example)`);
   process.exit(0);
 }
-const int = (name: string, v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} expects a positive integer, received '${v}'`);
-  return n;
-};
-const preset = values.preset as Preset;
-if (preset !== 'quick' && preset !== 'full')
-  throw new Error(`--preset expects quick|full, received '${preset}'`);
-const out = values.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
-mkdirSync(out, { recursive: true });
-const progress: OnProgress = (p) => console.log(`[${p.stage} ${p.done}/${p.total}] ${p.info ?? ''}`);
+const preset = presetOption(values.preset);
+const out = resultsDir(values.out, import.meta.url);
 
 if (values.experiment === 'saturation') {
   const cfg = saturationPreset(preset);

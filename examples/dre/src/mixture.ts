@@ -26,7 +26,8 @@ import {
   Rng,
   takeRows,
   vstack,
-} from './internals';
+} from '@paperstack/kernel-dre';
+import { meanBarsWithDots } from './figures';
 import type { ExperimentReport, OnProgress, Preset } from './report';
 
 export type Method = 'kulsif' | 'exponential' | 'logistic' | 'square';
@@ -373,33 +374,11 @@ export function mixtureReport(res: MixtureResult): ExperimentReport<MixtureConfi
   const values = names.flatMap(([k, label]) =>
     res.summary[k].values.map((v, rep) => ({ method: label, replicate: rep, nmse: v })),
   );
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: 420,
+  const spec = meanBarsWithDots(values, {
+    field: 'nmse',
+    title: 'test nMSE (mean over replicates)',
     height: 260,
-    data: { values },
-    layer: [
-      {
-        mark: 'bar',
-        encoding: {
-          y: { field: 'method', type: 'nominal', sort: null, title: null },
-          x: {
-            aggregate: 'mean',
-            field: 'nmse',
-            type: 'quantitative',
-            title: 'test nMSE (mean over replicates)',
-          },
-        },
-      },
-      {
-        mark: { type: 'point', color: 'black', filled: true, size: 20 },
-        encoding: {
-          y: { field: 'method', type: 'nominal', sort: null },
-          x: { field: 'nmse', type: 'quantitative' },
-        },
-      },
-    ],
-  };
+  });
   return {
     config: { ...cfg },
     tables: [

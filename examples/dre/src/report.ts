@@ -1,30 +1,14 @@
 /**
- * The plain-data report shape every experiment here returns (the demo app renders it; it mirrors
- * `examples/demo/src/report/types.ts`). Figures are Vega-Lite v5 specs with inline data.
+ * The report shape of the DRE experiments: the kit's `ExperimentReport` without `name`, `title`
+ * and `summary` (the demo's pipeline adds those), and a progress callback that counts `done` of
+ * `total` with a one-line `info` (examples/demo/src/pipelines/dre.ts reads exactly this).
  */
-export type Preset = 'quick' | 'full';
+import type { ExperimentReport as KitReport, Progress } from '@paperstack/example-kit';
 
-export interface Table {
-  title: string;
-  columns: string[];
-  rows: (string | number)[][];
-}
+export type { Figure, Preset, Table } from '@paperstack/example-kit';
 
-export interface Figure {
-  title: string;
-  /** A Vega-Lite v5 spec with its data inlined. */
-  spec: Record<string, unknown>;
-  caption?: string;
-}
+/** What a DRE experiment measured: {@link KitReport} less the fields the demo fills in. */
+export type ExperimentReport<C = Record<string, unknown>> = Omit<KitReport<C>, 'name' | 'title' | 'summary'>;
 
-export interface ExperimentReport<C = Record<string, unknown>> {
-  config: C;
-  tables: Table[];
-  figures: Figure[];
-  /** Wall time of each stage in ms. */
-  timing: Record<string, number>;
-  notes?: string[];
-}
-
-/** Progress callback: `stage` names the step, `done`/`total` count it. */
-export type OnProgress = (p: { stage: string; done: number; total: number; info?: string }) => void;
+/** Progress callback: `stage` names the step, `done` of `total` counts it, `info` is one line of live values. */
+export type OnProgress = (p: Pick<Progress, 'stage' | 'total'> & { done: number; info?: string }) => void;

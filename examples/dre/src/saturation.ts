@@ -11,6 +11,7 @@
  * of a fine grid (oracle λ, as in rate experiments); error = sqrt(mean_{x~q} (r̂ − r)²) on `testPoints`
  * test points, averaged over replicates; slope = least-squares fit of log error on log n.
  */
+import { round, VEGA_LITE_SCHEMA } from '@paperstack/example-kit';
 import {
   gaussianKernel,
   gram,
@@ -19,7 +20,7 @@ import {
   type Mat,
   Rng,
   resolveKernel,
-} from './internals';
+} from '@paperstack/kernel-dre';
 import type { ExperimentReport, OnProgress, Preset } from './report';
 
 export interface SaturationConfig {
@@ -232,14 +233,14 @@ export function saturationReport(res: SaturationResult): ExperimentReport<Satura
     title: `KuLSIF L2(Q) error at the oracle λ (${cfg.problem}, ${cfg.kernel} kernel σ = ${cfg.sigma}, d = ${cfg.d}, ${cfg.reps} replicates)`,
     columns: ['n', ...ts.map((t) => `t = ${t}`)],
     rows: [
-      ...res.best.map((b) => [b.n, ...b.byT.map((x) => Number(x.error.toPrecision(4)))]),
+      ...res.best.map((b) => [b.n, ...b.byT.map((x) => round(x.error, 4))]),
       ['fitted slope', ...res.slopes.map((s) => Number(s.slope.toFixed(3)))],
     ] as (string | number)[][],
   };
   const lambdaTable = {
     title: 'Oracle λ per (n, t)',
     columns: ['n', ...ts.map((t) => `t = ${t}`)],
-    rows: res.best.map((b) => [b.n, ...b.byT.map((x) => Number(x.lambda.toPrecision(3)))]),
+    rows: res.best.map((b) => [b.n, ...b.byT.map((x) => round(x.lambda, 3))]),
   };
   const slopeOf = new Map(res.slopes.map((s) => [s.t, s.slope]));
   const values = res.best.flatMap((b) =>
@@ -250,7 +251,7 @@ export function saturationReport(res: SaturationResult): ExperimentReport<Satura
     })),
   );
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    $schema: VEGA_LITE_SCHEMA,
     width: 420,
     height: 300,
     data: { values },

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExperimentReport, Progress } from '@paperstack/example-kit';
 import { describeBackends } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import { EXPERIMENTS } from './experiments';
 import { milConfig, runMilExperiment } from './mil/experiment';
 import { writeMilFile } from './mil/format';
 import { syntheticCorelMil } from './mil/synthetic';
-import type { ExperimentReport, Progress } from './report';
 import { retrievalConfig, runRetrievalExperiment } from './retrieval/experiment';
 
 function expectPlainReport(r: ExperimentReport) {
@@ -17,7 +17,7 @@ function expectPlainReport(r: ExperimentReport) {
   for (const f of r.figures) expect(f.spec.$schema).toMatch(/vega-lite\/v5/);
   expect(() => JSON.stringify(r)).not.toThrow();
   expect(Object.values(r.timing).every((ms) => ms >= 0)).toBe(true);
-  expect(r.notes.some((n) => n.startsWith('warning'))).toBe(false);
+  expect((r.notes ?? []).some((n) => n.startsWith('warning'))).toBe(false);
 }
 
 describeBackends('experiments (tiny configurations)', () => {

@@ -1,5 +1,5 @@
+import type { ExperimentReport, OnProgress, Preset } from '@paperstack/example-kit';
 import { runMilExperiment } from './mil/experiment';
-import type { ExperimentReport, OnProgress, Preset } from './report';
 import { runRetrievalExperiment } from './retrieval/experiment';
 
 /**

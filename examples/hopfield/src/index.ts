@@ -2,8 +2,8 @@
 
 export { patternsForMassRows } from './analysis/mass';
 export { EXPERIMENTS, type ExperimentName } from './experiments';
-// Metrics and seeded randomness
-export { meanStd, rocAuc } from './metrics/auc';
+// Statistics and this example's seeded streams
+export { meanStd } from './metrics/stats';
 // MIL building blocks
 export { type BitPatternOptions, bitPatternSet } from './mil/bit-pattern';
 export { bagSize, featureStats, type MilDataset, padBatch, standardize, subset } from './mil/dataset';
@@ -32,15 +32,6 @@ export { MilModel, type MilModelOptions, type Pooling } from './mil/model';
 export { SYNTHETIC_COREL_PRESETS, type SyntheticMilOptions, syntheticCorelMil } from './mil/synthetic';
 export { bceWithLogits, type MilTrainOptions, predictMil, stratifiedKFold, trainMil } from './mil/train';
 export { normal, permutation, uniform } from './random';
-export type {
-  ExperimentReport,
-  Figure,
-  OnProgress,
-  Preset,
-  Progress,
-  Table,
-  VegaLiteSpec,
-} from './report';
 export {
   crossingCount,
   type RetrievalConfig,

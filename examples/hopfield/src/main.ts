@@ -1,10 +1,10 @@
 // Hopfield Networks is All You Need, small scale (`pnpm --filter @paperstack/example-hopfield start -- --help`).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { ExperimentReport, Preset, Progress } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { EXPERIMENTS, type ExperimentName } from './experiments';
 import { milConfig, runMilExperiment } from './mil/experiment';
-import type { ExperimentReport, Preset, Progress } from './report';
 
 const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data FILE[,FILE…]] [--no-synthetic]
                 [--only bit-pattern|benchmark] [--repeats N] [--json FILE]
@@ -109,7 +109,7 @@ for (const name of names) {
     for (const row of t.rows) console.log(`| ${row.join(' | ')} |`);
     console.log('');
   }
-  for (const n of report.notes) console.log(`- ${n}`);
+  for (const n of report.notes ?? []) console.log(`- ${n}`);
 }
 if (values.json) {
   writeFileSync(values.json, JSON.stringify(reports));

@@ -1,5 +1,6 @@
 // Bitmaps for the Hopfield demo: glyphs as ±1 vectors (ink +1, paper −1) and seeded corruption
 // (pixel flips and masking; a masked pixel is 0, i.e. "unknown" — neither ink nor paper).
+import { uniform } from '@paperstack/example-kit';
 import { FONT_5X7, GLYPH_COLS, GLYPH_ROWS } from './font';
 
 /** A ±1 image, row-major. */
@@ -26,18 +27,6 @@ export function glyphBitmap(ch: string, scale: number): Bitmap {
   return { width, height, data };
 }
 
-/** mulberry32: a small seeded generator, `() => [0, 1)`. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type MaskMode = 'bottom' | 'right' | 'random';
 
 export interface CorruptOptions {
@@ -51,7 +40,7 @@ export interface CorruptOptions {
 
 /** A corrupted copy of `b`: first flips (`noise`), then the mask. The same seed gives the same copy. */
 export function corrupt(b: Bitmap, opts: CorruptOptions): Bitmap {
-  const rnd = seededRandom(opts.seed);
+  const rnd = uniform(opts.seed);
   const data = Float32Array.from(b.data);
   for (let i = 0; i < data.length; i++) if (rnd() < opts.noise) data[i] = -data[i];
   for (let y = 0; y < b.height; y++) {

@@ -44,6 +44,7 @@ function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
+/** The margin losses by name (exponential, logistic, square), each with its ratio link. */
 export const LOSSES: Record<BregmanLoss['name'], BregmanLoss> = {
   exponential: {
     name: 'exponential',

@@ -187,6 +187,7 @@ export function expansion(
   return out;
 }
 
+/** r̂ = link(f) elementwise: fitted function values to ratio values (see {@link Link}). */
 export function applyLink(f: Float64Array, link: Link): Float64Array {
   const r = new Float64Array(f.length);
   for (let i = 0; i < f.length; i++) {

@@ -102,6 +102,7 @@ export interface KulsifSystem {
   m: number;
 }
 
+/** Builds the {@link KulsifSystem} of numerator `num` [m, d] and denominator `den` [n, d] (points as rows). */
 export function kulsifSystem(kernel: Kernel, num: Mat, den: Mat): KulsifSystem {
   const n = den.rows;
   const m = num.rows;

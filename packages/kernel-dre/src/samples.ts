@@ -7,7 +7,7 @@ export interface Samples {
   dim: number;
 }
 
-/** Internal dense matrix with its row count (always row-major float64). */
+/** A dense matrix with its row count (always row-major float64): what `gram` and the low-level path functions take. */
 export interface Mat {
   data: Float64Array;
   rows: number;

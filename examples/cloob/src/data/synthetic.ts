@@ -1,5 +1,5 @@
+import { normal } from '@paperstack/example-kit';
 import type { PairedDataset } from './paired';
-import { normal } from './random';
 
 export interface SyntheticOptions {
   /** Latent classes. Default 10. */

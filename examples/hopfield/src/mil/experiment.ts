@@ -1,19 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HopfieldPoolingArgs } from '@paperstack/hopfield-layer';
-import * as tf from '@tensorflow/tfjs-core';
-import { meanStd, rocAuc } from '../metrics/auc';
 import {
   type ExperimentReport,
   type Figure,
   type OnProgress,
   type Preset,
+  rocAuc,
   round,
   type Table,
   VEGA_LITE_SCHEMA,
   yieldToEventLoop,
-} from '../report';
+} from '@paperstack/example-kit';
+import type { HopfieldPoolingArgs } from '@paperstack/hopfield-layer';
+import * as tf from '@tensorflow/tfjs-core';
+import { meanStd } from '../metrics/stats';
 import { type BitPatternOptions, bitPatternSet } from './bit-pattern';
 import { featureStats, type MilDataset, standardize, subset } from './dataset';
 import { loadMilFile, writeMilFile } from './format';

@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rocAuc } from '@paperstack/example-kit';
 import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { rocAuc } from '../metrics/auc';
 import { bitPatternSet } from './bit-pattern';
 import { bagSize, featureStats, padBatch, standardize, subset } from './dataset';
 import { formatMil, loadMilFile, MilFormatError, parseMil, writeMilFile } from './format';

@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { meanStd } from '../metrics/auc';
 import {
   type ExperimentReport,
   type Figure,
@@ -9,7 +7,9 @@ import {
   type Table,
   VEGA_LITE_SCHEMA,
   yieldToEventLoop,
-} from '../report';
+} from '@paperstack/example-kit';
+import * as tf from '@tensorflow/tfjs-core';
+import { meanStd } from '../metrics/stats';
 import { measureClassicalRetrieval, measureRetrieval } from './measure';
 import { type Corruption, corrupt, mnistPatterns, type RandomPatternKind, randomPatterns } from './patterns';
 
