@@ -1,16 +1,5 @@
-import type { Figure, Pipeline, PipelineContext, PipelineReport, Preset, Table } from '../report/types';
-
-/** The plain-data report the example packages return (same shape as `PipelineReport`). */
-export interface ExperimentReport {
-  name: string;
-  title: string;
-  summary: string;
-  config: Record<string, unknown>;
-  tables: Table[];
-  figures: { title: string; spec: Record<string, unknown>; caption?: string }[];
-  timing: Record<string, number>;
-  notes?: string[];
-}
+import type { ExperimentReport, OnProgress } from '@paperstack/example-kit';
+import type { Figure, Pipeline, PipelineContext, PipelineReport, Preset } from '../report/types';
 
 type Bars = ReturnType<PipelineContext['stage']>;
 
@@ -39,12 +28,7 @@ export function experimentPipeline(
   title: string,
   run: (
     preset: Preset,
-    onProgress: (p: {
-      stage: string;
-      step: number;
-      total: number;
-      info?: Record<string, number | string>;
-    }) => void,
+    onProgress: OnProgress,
   ) => Promise<ExperimentReport>,
 ): Pipeline {
   return {

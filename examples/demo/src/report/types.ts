@@ -1,34 +1,17 @@
+import type { ExperimentReport, Figure as KitFigure, Preset } from '@paperstack/example-kit';
 import type { TopLevelSpec } from 'vega-lite';
 
-/** A table of measured values. */
-export interface Table {
-  title: string;
-  columns: string[];
-  rows: (string | number)[][];
-}
+export type { Preset, Table } from '@paperstack/example-kit';
 
-/** A figure: a Vega-Lite spec with its data inlined, rendered to SVG in the report. */
-export interface Figure {
-  title: string;
+/** A figure: the kit's, with its spec typed as Vega-Lite, rendered to SVG in the report. */
+export interface Figure extends Omit<KitFigure, 'spec'> {
   spec: TopLevelSpec;
-  caption?: string;
 }
 
-/** What one pipeline contributes to the report. */
-export interface PipelineReport {
-  name: string;
-  title: string;
-  /** The paper and what the pipeline shows (one paragraph). */
-  summary: string;
-  config: Record<string, unknown>;
-  tables: Table[];
+/** What one pipeline contributes to the report: an example's report with typed Vega-Lite figures. */
+export interface PipelineReport extends Omit<ExperimentReport, 'figures'> {
   figures: Figure[];
-  /** Wall time of each stage in ms. */
-  timing: Record<string, number>;
-  notes?: string[];
 }
-
-export type Preset = 'quick' | 'full';
 
 export interface PipelineContext {
   preset: Preset;
