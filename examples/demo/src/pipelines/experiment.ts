@@ -26,10 +26,7 @@ export function stageProgress(ctx: PipelineContext) {
 export function experimentPipeline(
   name: string,
   title: string,
-  run: (
-    preset: Preset,
-    onProgress: OnProgress,
-  ) => Promise<ExperimentReport>,
+  run: (preset: Preset, onProgress: OnProgress) => Promise<ExperimentReport>,
 ): Pipeline {
   return {
     name,
