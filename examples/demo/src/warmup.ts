@@ -49,10 +49,13 @@ export async function trainWarmupModel(steps: number, report: Progress, seed = 1
     report.tick(step, { loss });
   }
   const msPerStep = (performance.now() - t0) / steps;
-  const accuracy = tf.tidy(() => {
+  const correct = tf.tidy(() => {
     const pred = tf.cast(tf.greater(model.predict(x) as tf.Tensor, 0.5), 'float32');
-    return tf.mean(tf.cast(tf.equal(pred, y), 'float32')).dataSync()[0];
+    return tf.mean(tf.cast(tf.equal(pred, y), 'float32'));
   });
+  // read asynchronously: webgpu in Node cannot read a GPU tensor synchronously
+  const accuracy = (await correct.data())[0];
+  correct.dispose();
   tf.dispose([x, y]);
   model.dispose();
   optimizer.dispose();
