@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Column } from './report';
 
 /** Parameters handed to bench/python/torch_cases.py (tfjs layouts; the script converts). */
 export interface TorchSpec {
@@ -19,6 +20,10 @@ export interface BenchCase {
   slowOnCpu?: boolean;
   /** Not run on the tfjs cpu backend at all (minutes per call; the first conv case shows why). */
   skipCpu?: boolean;
+  /** Columns not run, each with the reason shown in the results (e.g. a measured failure mode). */
+  skipColumns?: Partial<Record<Column, string>>;
+  /** Images (or other items) one call processes: the report adds items/s for the case. */
+  items?: number;
 }
 
 function rand(shape: number[], seed: number): tf.Tensor {

@@ -1,9 +1,12 @@
 /**
- * `pnpm bench [--filter <id or name part>]… [--quick] [--md | --no-md]`
+ * `pnpm bench [--filter <id or name part>]… [--quick] [--md | --no-md] [--merge-into <results.json>]`
  *
- * Runs every case of cases.ts on each tfjs column (backend variant) in this process, then the
- * PyTorch counterparts in one `python3` child, writes bench/results/<date>.json and regenerates
- * BENCHMARKS.md at the repository root (not for filtered runs unless `--md`).
+ * Runs every case of cases.ts, paper-cases.ts and model-cases.ts on each tfjs column (backend
+ * variant) in this process, then the PyTorch counterparts in one `python3` child, writes
+ * bench/results/<date>.json and regenerates BENCHMARKS.md at the repository root (not for filtered
+ * runs unless `--md`). With `--merge-into`, the cases just run (or those of `--merge-from
+ * <partial.json>`, without running anything) replace or join that results file's cases, and
+ * BENCHMARKS.md is regenerated from it.
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,13 +19,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients
 import { type BenchCase, CASES as KERNEL_CASES } from './cases';
 import { measure } from './measure';
+import { MODEL_CASES } from './model-cases';
 import { PAPER_CASES } from './paper-cases';
 import { runTorch } from './python';
-import { benchmarksMarkdown, type CaseResult, type Column, type RunResults } from './report';
+import { benchmarksMarkdown, type CaseResult, type Column, mergeRuns, type RunResults } from './report';
 import { VARIANTS } from './variants';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CASES: BenchCase[] = [...KERNEL_CASES, ...PAPER_CASES];
+const CASES: BenchCase[] = [...KERNEL_CASES, ...PAPER_CASES, ...MODEL_CASES];
 const benchDir = join(here, '..');
 const repoRoot = join(benchDir, '..');
 
@@ -34,6 +38,8 @@ const { values } = parseArgs({
     'child-out': { type: 'string' },
     'no-torch': { type: 'boolean' },
     'md-from': { type: 'string' },
+    'merge-into': { type: 'string' },
+    'merge-from': { type: 'string' },
     quick: { type: 'boolean', default: false },
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
@@ -41,17 +47,44 @@ const { values } = parseArgs({
   },
 });
 
+const readRun = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+
+/** BENCHMARKS.md from `run` and bench/NOTES.md. */
+function writeMarkdown(run: RunResults) {
+  const notesFile = join(benchDir, 'NOTES.md');
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
+  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, notes));
+  process.stderr.write(`wrote ${join(repoRoot, 'BENCHMARKS.md')}\n`);
+}
+
+/** Puts `partial`'s cases into the results file `target` (see `mergeRuns`) and regenerates BENCHMARKS.md. */
+function mergeInto(target: string, partial: RunResults, md: boolean) {
+  const merged = mergeRuns(readRun(target), partial);
+  writeFileSync(target, `${JSON.stringify(merged, null, 2)}\n`);
+  process.stderr.write(`merged ${partial.cases.map((c) => c.id).join(', ')} into ${target}\n`);
+  if (md) writeMarkdown(merged);
+}
+
 if (values['md-from']) {
   // regenerate BENCHMARKS.md from a results file (after editing bench/NOTES.md), without running
-  const run = JSON.parse(readFileSync(values['md-from'], 'utf8')) as RunResults;
-  const notesFile = join(benchDir, 'NOTES.md');
-  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, readFileSync(notesFile, 'utf8')));
+  writeMarkdown(readRun(values['md-from']));
+  process.exit(0);
+}
+
+if (values['merge-from']) {
+  if (!values['merge-into']) {
+    console.error('bench: --merge-from <partial.json> needs --merge-into <results.json>');
+    process.exit(2);
+  }
+  mergeInto(values['merge-into'], readRun(values['merge-from']), !values['no-md']);
   process.exit(0);
 }
 
 if (values.help) {
   console.log(
-    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t]… [--no-torch] [--quick] [--md|--no-md] | --md-from <results.json>\n\ncases:\n' +
+    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t]… [--no-torch] [--quick] [--md|--no-md] [--merge-into <results.json>]\n' +
+      '       pnpm bench --md-from <results.json>\n' +
+      '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--no-md]\n\ncases:\n' +
       CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),
   );
   process.exit(0);
@@ -91,6 +124,11 @@ async function runColumn(
   await setup();
   for (const c of cases) {
     const row = results.find((r) => r.id === c.id)!;
+    const skip = c.skipColumns?.[column];
+    if (skip !== undefined) {
+      row.cells[column] = { skipped: skip };
+      continue;
+    }
     if (column === 'cpu' && (c.skipCpu || (c.slowOnCpu && quick))) {
       row.cells[column] = { skipped: c.skipCpu ? 'minutes per call' : '--quick' };
       continue;
@@ -150,7 +188,13 @@ function gitCommit(): string {
 }
 
 async function main() {
-  const results: CaseResult[] = selected.map((c) => ({ id: c.id, name: c.name, group: c.group, cells: {} }));
+  const results: CaseResult[] = selected.map((c) => ({
+    id: c.id,
+    name: c.name,
+    group: c.group,
+    ...(c.items !== undefined ? { items: c.items } : {}),
+    cells: {},
+  }));
   log(`bench: ${selected.length} case(s)${quick ? ', quick' : ''}`);
   if (values.child) {
     // one column in this (child) process; the parent merges the cells
@@ -172,6 +216,7 @@ async function main() {
   const torch = runTorch(withTorch, {
     budgetS: opts.budgetMs / 1000,
     minIters: opts.minIterations,
+    singleShotS: opts.singleShotMs / 1000,
     threads: [1, 2],
   });
   log(`  ${torch.torch}`);
@@ -203,12 +248,8 @@ async function main() {
   const file = join(resultsDir, `${date}${suffix}.json`);
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   log(`wrote ${file}`);
-  if (writeMd) {
-    const notesFile = join(benchDir, 'NOTES.md');
-    const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
-    writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, notes));
-    log(`wrote ${join(repoRoot, 'BENCHMARKS.md')}`);
-  }
+  if (values['merge-into']) mergeInto(values['merge-into'], run, !values['no-md']);
+  else if (writeMd) writeMarkdown(run);
 }
 
 await main();

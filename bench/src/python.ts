@@ -19,13 +19,14 @@ export interface TorchRun {
 /** Runs the PyTorch counterparts in one child process; never throws (no torch → available: false). */
 export function runTorch(
   cases: { id: string; torch: TorchSpec }[],
-  opts: { budgetS: number; minIters: number; threads: number[]; python?: string },
+  opts: { budgetS: number; minIters: number; threads: number[]; singleShotS?: number; python?: string },
 ): TorchRun {
   const python = opts.python ?? PYTHON;
   const spec = {
     threads: opts.threads,
     budget_s: opts.budgetS,
     min_iters: opts.minIters,
+    ...(opts.singleShotS !== undefined ? { single_shot_s: opts.singleShotS } : {}),
     cases: cases.map((c) => ({ id: c.id, kind: c.torch.kind, params: c.torch.params })),
   };
   const child = spawnSync(python, [SCRIPT], {

@@ -23,7 +23,20 @@ export interface CaseResult {
   id: string;
   name: string;
   group: string;
+  /** Images (items) one call processes; the report then adds a throughput table. */
+  items?: number;
+  /** Set on rows merged in from a later run (`--merge-into`): that run, which measured every column of the row. */
+  measured?: MeasuredIn;
   cells: Partial<Record<Column, Cell>>;
+}
+
+/** The run a merged row comes from. */
+export interface MeasuredIn {
+  date: string;
+  commit: string;
+  torch: string;
+  quick: boolean;
+  note?: string;
 }
 
 export interface RunMeta {
@@ -69,6 +82,11 @@ export function ratio(num: number | undefined, den: number | undefined): string 
   return `${r.toFixed(r >= 1 ? 1 : 2)}×`;
 }
 
+/** Row title: the case name, marked † when the row was merged in from a later run. */
+function rowTitle(c: CaseResult): string {
+  return c.measured ? `${c.name} †` : c.name;
+}
+
 /** Rows of the results table: medians, then ratios against PyTorch and stock wasm. */
 export function resultsTable(cases: CaseResult[]): string {
   const head = [
@@ -82,7 +100,7 @@ export function resultsTable(cases: CaseResult[]): string {
   for (const c of cases) {
     const ms = (col: Column) => cellMs(c.cells[col]);
     const row = [
-      c.name,
+      rowTitle(c),
       ...COLUMNS.map((col) => formatCell(c.cells[col])),
       ratio(ms('wasm'), ms('torch-1t')),
       ratio(ms('wasm-2t'), ms('torch-2t')),
@@ -91,6 +109,75 @@ export function resultsTable(cases: CaseResult[]): string {
     lines.push(`| ${row.join(' | ')} |`);
   }
   return lines.join('\n');
+}
+
+/** Items per second with 3 significant digits (0.0523, 1.23, 45.6, 1234). */
+export function formatRate(perS: number): string {
+  if (!Number.isFinite(perS)) return 'n/a';
+  if (perS >= 100) return Math.round(perS).toString();
+  return perS.toPrecision(3);
+}
+
+/** Throughput (items/s) of the cases that declare `items`, for every timed column; '' if none do. */
+export function throughputTable(cases: CaseResult[]): string {
+  const rows = cases.filter((c) => c.items !== undefined);
+  if (rows.length === 0) return '';
+  const head = ['case', 'images per call', ...COLUMNS.map((c) => `${COLUMN_TITLES[c]} (images/s)`)];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const c of rows) {
+    const rate = (col: Column) => {
+      const ms = cellMs(c.cells[col]);
+      return ms === undefined ? formatCell(c.cells[col]) : formatRate((c.items! * 1000) / ms);
+    };
+    lines.push(`| ${[rowTitle(c), String(c.items), ...COLUMNS.map(rate)].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Why cells were skipped, where the reason is specific to the case (the generic ones are in the notes). */
+export function skipReasons(cases: CaseResult[]): string[] {
+  const generic = new Set(['minutes per call', '--quick']);
+  const out = new Set<string>();
+  for (const c of cases) {
+    for (const col of COLUMNS) {
+      const cell = c.cells[col];
+      if (cell && 'skipped' in cell && !generic.has(cell.skipped))
+        out.add(`${c.name} on ${COLUMN_TITLES[col]}: ${cell.skipped}`);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * `target` with the cases of `partial` (a run of some cases, e.g. `--filter`) put in: a case
+ * already in `target` is replaced as a whole — every column of a row comes from one run, so its
+ * tfjs and PyTorch cells stay comparable — and new cases are appended in `partial`'s order. Merged
+ * rows record the run they come from (`measured`); `target.meta` stays the main run's.
+ */
+export function mergeRuns(target: RunResults, partial: RunResults): RunResults {
+  const from: MeasuredIn = {
+    date: partial.meta.date,
+    commit: partial.meta.commit,
+    torch: partial.meta.torch,
+    quick: partial.meta.quick,
+    ...(partial.meta.note ? { note: partial.meta.note } : {}),
+  };
+  const incoming = new Map(partial.cases.map((c) => [c.id, { ...c, measured: c.measured ?? from }]));
+  const cases = target.cases.map((c) => incoming.get(c.id) ?? c);
+  for (const c of incoming.values()) if (!target.cases.some((t) => t.id === c.id)) cases.push(c);
+  return { meta: target.meta, cases };
+}
+
+/** One line per later run that rows were merged in from. */
+function mergedRunsNote(cases: CaseResult[]): string[] {
+  const runs = new Map<string, MeasuredIn>();
+  for (const c of cases) if (c.measured) runs.set(`${c.measured.date} ${c.measured.commit}`, c.measured);
+  return [...runs.values()].map(
+    (r) =>
+      `† Measured in a later run, ${r.date} at commit \`${r.commit}\` (PyTorch ${r.torch}${r.quick ? ', --quick' : ''}), ` +
+      `all columns of each such row in that run, and merged into this table with \`--merge-into\`.` +
+      (r.note ? ` ${r.note}` : ''),
+  );
 }
 
 /** Distinct failure messages, so the table can say why a cell reads "fails". */
@@ -109,6 +196,9 @@ export function failures(cases: CaseResult[]): string[] {
 export function benchmarksMarkdown(run: RunResults, notes: string): string {
   const m = run.meta;
   const fails = failures(run.cases);
+  const skips = skipReasons(run.cases);
+  const merged = mergedRunsNote(run.cases);
+  const throughput = throughputTable(run.cases);
   return [
     '# Benchmarks',
     '',
@@ -122,7 +212,12 @@ export function benchmarksMarkdown(run: RunResults, notes: string): string {
     m.note ? `\n${m.note}\n` : '',
     resultsTable(run.cases),
     '',
+    ...(merged.length ? [...merged, ''] : []),
     ...(fails.length ? ['¹ Failures:', '', ...fails.map((f) => `- ${f}`), ''] : []),
+    ...(skips.length ? ['Skipped cells:', '', ...skips.map((f) => `- ${f}`), ''] : []),
+    ...(throughput
+      ? ['Throughput of the model rows (images per call ÷ the median above):', '', throughput, '']
+      : []),
     notes.trim(),
     '',
   ].join('\n');
