@@ -39,24 +39,39 @@ function setupHiDpi(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
 const AXIS = '#555';
 const FONT = '11px system-ui, sans-serif';
 
-/** Energy per step: points joined by lines, y axis from min to max with a little margin. */
-export function drawLineChart(canvas: HTMLCanvasElement, ys: readonly number[], title: string): void {
+/** Plot margins in CSS pixels. */
+interface Margins {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** Clears `canvas` for a chart: the title above, the y and x axes along the margins. */
+function chartFrame(canvas: HTMLCanvasElement, title: string, m: Margins) {
   const ctx = setupHiDpi(canvas);
   const w = canvas.clientWidth || 300;
   const h = canvas.clientHeight || 150;
-  const left = 58;
-  const right = 10;
-  const top = 20;
-  const bottom = 26;
   ctx.font = FONT;
   ctx.fillStyle = AXIS;
-  ctx.fillText(title, left, 13);
+  ctx.fillText(title, m.left, 13);
   ctx.strokeStyle = AXIS;
   ctx.beginPath();
-  ctx.moveTo(left, top);
-  ctx.lineTo(left, h - bottom);
-  ctx.lineTo(w - right, h - bottom);
+  ctx.moveTo(m.left, m.top);
+  ctx.lineTo(m.left, h - m.bottom);
+  ctx.lineTo(w - m.right, h - m.bottom);
   ctx.stroke();
+  return { ctx, w, h, ...m };
+}
+
+/** Energy per step: points joined by lines, y axis from min to max with a little margin. */
+export function drawLineChart(canvas: HTMLCanvasElement, ys: readonly number[], title: string): void {
+  const { ctx, w, h, left, right, top, bottom } = chartFrame(canvas, title, {
+    left: 58,
+    right: 10,
+    top: 20,
+    bottom: 26,
+  });
   if (ys.length === 0) return;
   let lo = Math.min(...ys);
   let hi = Math.max(...ys);
@@ -99,25 +114,15 @@ export function drawBarChart(
   labels: readonly string[],
   title: string,
 ): void {
-  const ctx = setupHiDpi(canvas);
-  const w = canvas.clientWidth || 300;
-  const h = canvas.clientHeight || 150;
-  const left = 30;
-  const right = 6;
-  const top = 20;
-  const bottom = 18;
-  ctx.font = FONT;
-  ctx.fillStyle = AXIS;
-  ctx.fillText(title, left, 13);
+  const { ctx, w, h, left, right, top, bottom } = chartFrame(canvas, title, {
+    left: 30,
+    right: 6,
+    top: 20,
+    bottom: 18,
+  });
   ctx.textAlign = 'right';
   ctx.fillText('1', left - 4, top + 4);
   ctx.fillText('0', left - 4, h - bottom + 4);
-  ctx.strokeStyle = AXIS;
-  ctx.beginPath();
-  ctx.moveTo(left, top);
-  ctx.lineTo(left, h - bottom);
-  ctx.lineTo(w - right, h - bottom);
-  ctx.stroke();
   const n = values.length;
   if (n === 0) return;
   const slot = (w - left - right) / n;
