@@ -31,6 +31,12 @@ export interface MilModelSpec {
   hopfield?: Omit<HopfieldPoolingArgs, 'inputSize'>;
 }
 
+/** A fresh model of `spec` for `inputDim`-dimensional instances, initialized from `seed`. */
+function modelOf(spec: MilModelSpec, inputDim: number, seed: number): MilModel {
+  const { pooling, embedDim, hopfield } = spec;
+  return new MilModel({ inputDim, pooling, embedDim, hopfield, seed });
+}
+
 export interface TrainSettings {
   epochs: number;
   batchSize: number;
@@ -156,13 +162,7 @@ export async function runBitPattern(config: BitPatternConfig, onProgress?: OnPro
   let step = 0;
   for (const seed of config.seeds) {
     for (const spec of config.models) {
-      const model = new MilModel({
-        inputDim: ds.dim,
-        pooling: spec.pooling,
-        embedDim: spec.embedDim,
-        hopfield: spec.hopfield,
-        seed,
-      });
+      const model = modelOf(spec, ds.dim, seed);
       const t0 = performance.now();
       const losses = await trainMil(model, train, {
         ...config.train,
@@ -249,13 +249,7 @@ export async function runMilBenchmark(
         const test = standardize(subset(ds, testIdx), stats);
         for (const spec of config.models) {
           const seed = config.seed * 7919 + repeat * 101 + f;
-          const model = new MilModel({
-            inputDim: ds.dim,
-            pooling: spec.pooling,
-            embedDim: spec.embedDim,
-            hopfield: spec.hopfield,
-            seed,
-          });
+          const model = modelOf(spec, ds.dim, seed);
           const t0 = performance.now();
           await trainMil(model, train, { ...config.train, seed });
           const scores = predictMil(model, test);
