@@ -165,12 +165,12 @@ export async function runRetrievalExperiment(
         const stored = randomPatterns(kind, N, d, s);
         const targets = targetsFor(cap.queries, N, s);
         const queries = corrupt(stored, targets, cap.corruption, s + 1);
-        const m = measureRetrieval(stored, queries, targets, { beta: cap.beta });
+        const m = await measureRetrieval(stored, queries, targets, { beta: cap.beta });
         const failure = failureRate(m.relError, tolerance);
         saturated = failure === 1 ? saturated + 1 : 0;
         capRows.push({ kind, model: 'modern, one update', d, N, failure, relError: mean(m.relError) });
         if (kind === 'binary' && N <= cap.classicalMaxCount && classicalSaturated < 2) {
-          const c = measureClassicalRetrieval(stored, queries, targets);
+          const c = await measureClassicalRetrieval(stored, queries, targets);
           const cf = failureRate(c.relError, tolerance);
           classicalSaturated = cf === 1 ? classicalSaturated + 1 : 0;
           capRows.push({
@@ -278,8 +278,8 @@ export async function runRetrievalExperiment(
     const queries = corrupt(stored, targets, bg.corruption, s + 1);
     for (const beta of bg.betas) {
       step++;
-      const one = measureRetrieval(stored, queries, targets, { beta });
-      const conv = measureRetrieval(stored, queries, targets, { beta, updateStepsMax: null });
+      const one = await measureRetrieval(stored, queries, targets, { beta });
+      const conv = await measureRetrieval(stored, queries, targets, { beta, updateStepsMax: null });
       gridRows.push({
         beta,
         N,
@@ -350,8 +350,8 @@ export async function runRetrievalExperiment(
     const queries = corrupt(stored, targets, im.corruption, seed + 13);
     for (const beta of im.betas) {
       step++;
-      const one = measureRetrieval(stored, queries, targets, { beta, mass: true });
-      const conv = measureRetrieval(stored, queries, targets, { beta, updateStepsMax: null });
+      const one = await measureRetrieval(stored, queries, targets, { beta, mass: true });
+      const conv = await measureRetrieval(stored, queries, targets, { beta, updateStepsMax: null });
       const k = one.k90!;
       let same = 0;
       if (stored.labels) {

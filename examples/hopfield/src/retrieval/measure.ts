@@ -1,4 +1,4 @@
-import { hopfieldRetrieve } from '@paperstack/hopfield-layer';
+import { hopfieldRetrieveAsync } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 import { patternsForMassRows } from '../analysis/mass';
 import type { Patterns } from './patterns';
@@ -33,15 +33,16 @@ export interface RetrievalMeasurement {
 
 /**
  * Retrieves each query from the stored patterns with the modern Hopfield update
- * (`hopfieldRetrieve` of @paperstack/hopfield-layer) and measures how close the result is to the
- * pattern it was corrupted from.
+ * (`hopfieldRetrieveAsync` of @paperstack/hopfield-layer: the stopping test and the results are
+ * read asynchronously, so this also runs on webgpu in Node) and measures how close the result is
+ * to the pattern it was corrupted from.
  */
-export function measureRetrieval(
+export async function measureRetrieval(
   stored: Patterns,
   queries: Float32Array,
   targets: ArrayLike<number>,
   opts: RetrievalOptions,
-): RetrievalMeasurement {
+): Promise<RetrievalMeasurement> {
   const { dim, count } = stored;
   const Q = targets.length;
   if (queries.length !== Q * dim) {
@@ -58,15 +59,15 @@ export function measureRetrieval(
     for (let start = 0; start < Q; start += chunk) {
       const end = Math.min(Q, start + chunk);
       const xi = tf.tensor2d(queries.subarray(start * dim, end * dim), [end - start, dim]);
-      const r = hopfieldRetrieve(xi, X, {
+      const r = await hopfieldRetrieveAsync(xi, X, {
         beta: opts.beta,
         updateStepsMax: opts.updateStepsMax === undefined ? 0 : opts.updateStepsMax,
         updateStepsEps: opts.updateStepsEps ?? 1e-4,
       });
       updateSteps = Math.max(updateSteps, r.updateSteps);
-      const out = r.output.dataSync() as Float32Array;
+      const out = (await r.output.data()) as Float32Array;
       retrieved.set(out, start * dim);
-      const assoc = r.association.dataSync() as Float32Array;
+      const assoc = (await r.association.data()) as Float32Array;
       if (association) association.set(assoc, start * count);
       for (let q = start; q < end; q++) {
         const t = targets[q];
@@ -93,35 +94,50 @@ export function measureRetrieval(
 /**
  * The classical (binary) Hopfield network as the baseline: Hebbian weights W = Σᵢ xᵢxᵢᵀ with zero
  * diagonal, synchronous updates ξ ← sign(Wξ) (a zero field keeps the old sign) until nothing changes
- * or `maxSteps`. Returns the relative errors against the targets.
+ * or `maxSteps`. Returns the relative errors against the targets. The change test is read
+ * asynchronously (one `await` per step).
  */
-export function measureClassicalRetrieval(
+export async function measureClassicalRetrieval(
   stored: Patterns,
   queries: Float32Array,
   targets: ArrayLike<number>,
   maxSteps = 30,
-): { relError: Float32Array; steps: number } {
+): Promise<{ relError: Float32Array; steps: number }> {
   const { dim, count } = stored;
   const Q = targets.length;
   let steps = 0;
-  const final = tf.tidy(() => {
+  const W = tf.tidy(() => {
     const X = tf.tensor2d(stored.data, [count, dim]);
     const full = tf.matMul(X, X, true, false);
-    const W = tf.sub(full, tf.mul(full, tf.eye(dim)));
-    let xi: tf.Tensor2D = tf.sign(tf.tensor2d(queries, [Q, dim]));
+    return tf.sub(full, tf.mul(full, tf.eye(dim)));
+  });
+  let xi: tf.Tensor2D = tf.tidy(() => {
+    const s = tf.sign(tf.tensor2d(queries, [Q, dim]));
     // masked (zero) entries start at +1 so that the state is binary
-    xi = tf.where(tf.equal(xi, 0), tf.onesLike(xi), xi);
+    return tf.where(tf.equal(s, 0), tf.onesLike(s), s);
+  });
+  try {
     for (; steps < maxSteps; steps++) {
-      const h = tf.matMul(xi, W);
-      const next = tf.where(tf.equal(h, 0), xi, tf.sign(h)) as tf.Tensor2D;
-      const changed = tf.any(tf.notEqual(next, xi)).dataSync()[0];
+      const prev: tf.Tensor2D = xi;
+      const [next, changedT] = tf.tidy(() => {
+        const h = tf.matMul(prev, W);
+        const n = tf.where(tf.equal(h, 0), prev, tf.sign(h)) as tf.Tensor2D;
+        return [n, tf.any(tf.notEqual(n, prev))] as const;
+      });
       xi = next;
+      prev.dispose();
+      const changed = (await changedT.data())[0];
+      changedT.dispose();
       if (!changed) break;
     }
-    return xi;
-  });
-  const out = final.dataSync() as Float32Array;
-  final.dispose();
+  } catch (err) {
+    xi.dispose();
+    throw err;
+  } finally {
+    W.dispose();
+  }
+  const out = (await xi.data()) as Float32Array;
+  xi.dispose();
   const relError = new Float32Array(Q);
   for (let q = 0; q < Q; q++) {
     let num = 0;

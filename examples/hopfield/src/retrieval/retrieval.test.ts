@@ -65,31 +65,31 @@ describe('crossingCount', () => {
 });
 
 describeBackends('retrieval', () => {
-  it('large β retrieves well-separated patterns in one update; small β averages', () => {
+  it('large β retrieves well-separated patterns in one update; small β averages', async () => {
     const stored = randomPatterns('binary', 64, 64, 5);
     const targets = Int32Array.from({ length: 32 }, (_, i) => i);
     const queries = corrupt(stored, targets, { kind: 'flip', level: 0.1 }, 6);
-    const sharp = measureRetrieval(stored, queries, targets, { beta: 1, mass: true });
+    const sharp = await measureRetrieval(stored, queries, targets, { beta: 1, mass: true });
     expect(Math.max(...sharp.relError)).toBeLessThan(1e-3);
     expect(Array.from(sharp.k90!).every((k) => k === 1)).toBe(true);
-    const soft = measureRetrieval(stored, queries, targets, { beta: 0.01, mass: true });
+    const soft = await measureRetrieval(stored, queries, targets, { beta: 0.01, mass: true });
     expect(Math.min(...soft.relError)).toBeGreaterThan(0.5);
     expect(Math.min(...soft.k90!)).toBeGreaterThan(32);
     // iterating from a well-separated query changes nothing (Theorem 4)
-    const conv = measureRetrieval(stored, queries, targets, { beta: 1, updateStepsMax: null });
+    const conv = await measureRetrieval(stored, queries, targets, { beta: 1, updateStepsMax: null });
     expect(Math.max(...conv.relError)).toBeLessThan(1e-3);
   });
 
-  it('chunked queries give the same result; the classical network retrieves few patterns', () => {
+  it('chunked queries give the same result; the classical network retrieves few patterns', async () => {
     const stored = randomPatterns('gaussian', 40, 16, 1);
     const targets = Int32Array.from({ length: 10 }, (_, i) => i * 3);
     const queries = corrupt(stored, targets, { kind: 'flip', level: 0.1 }, 2);
-    const whole = measureRetrieval(stored, queries, targets, { beta: 0.5 });
-    const chunked = measureRetrieval(stored, queries, targets, { beta: 0.5, chunkEntries: 40 * 3 });
+    const whole = await measureRetrieval(stored, queries, targets, { beta: 0.5 });
+    const chunked = await measureRetrieval(stored, queries, targets, { beta: 0.5, chunkEntries: 40 * 3 });
     expect(Array.from(chunked.relError)).toEqual(Array.from(whole.relError).map((x) => expect.closeTo(x, 5)));
     const few = randomPatterns('binary', 2, 64, 3);
     const t2 = Int32Array.from([0, 1]);
-    const c = measureClassicalRetrieval(few, corrupt(few, t2, { kind: 'flip', level: 0.1 }, 4), t2);
+    const c = await measureClassicalRetrieval(few, corrupt(few, t2, { kind: 'flip', level: 0.1 }, 4), t2);
     expect(Array.from(c.relError)).toEqual([0, 0]);
   });
 
@@ -97,9 +97,9 @@ describeBackends('retrieval', () => {
     const stored = randomPatterns('binary', 16, 8, 1);
     const targets = Int32Array.from([0, 1, 2]);
     const queries = corrupt(stored, targets, { kind: 'flip', level: 0.1 }, 2);
-    await expectNoLeakedTensors(() => {
-      measureRetrieval(stored, queries, targets, { beta: 1, updateStepsMax: 2, mass: true });
-      measureClassicalRetrieval(stored, queries, targets);
+    await expectNoLeakedTensors(async () => {
+      await measureRetrieval(stored, queries, targets, { beta: 1, updateStepsMax: 2, mass: true });
+      await measureClassicalRetrieval(stored, queries, targets);
     });
   });
 });
