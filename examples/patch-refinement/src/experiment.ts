@@ -5,16 +5,10 @@
 import '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  evaluatePipeline,
-  LocalRefinementNetwork,
-  LRN_SMALL_PRESET,
-  PatchRefinementDetector,
-  trainLrn,
-} from '@paperstack/patch-refinement';
+import { PatchRefinementDetector, trainLrn } from '@paperstack/patch-refinement';
 import { useBestBackend } from '@paperstack/runtime';
-import { generateScene, kitti, SMALL_PRESET, VoxelNet } from '@paperstack/voxelnet';
-import { EVAL_SEED0, TRAIN_SEED0 } from './config';
+import { type kitti, VoxelNet } from '@paperstack/voxelnet';
+import { compareRpnAndRefined, createLrn, heldOutFrames, trainingScenes } from './run';
 
 const { values } = parseArgs({
   options: {
@@ -35,25 +29,10 @@ const { values } = parseArgs({
 });
 const vs = Number(values.voxel);
 await useBestBackend({ log: false, backend: values.backend as 'wasm' });
-const range = SMALL_PRESET.pointCloudRange;
 const seed = Number(values.seed);
 const tag = `${vs}${values.deep ? '-deep' : ''}${seed === 1 ? '' : `-s${seed}`}`;
-const base = LRN_SMALL_PRESET.network;
-const lrn = new LocalRefinementNetwork({
-  voxelSize: [vs, vs, 1],
-  network: {
-    seed: seed === 1 ? 0 : seed,
-    ...(values.deep
-      ? {
-          rpnBlocks: [...(base.rpnBlocks ?? []), { layers: 2, filters: 64, stride: 2 }],
-          rpnUpsample: [...(base.rpnUpsample ?? []), { filters: 32, kernel: 8, stride: 8 }],
-        }
-      : {}),
-  },
-});
-const scenes = Array.from({ length: values.reuse ? 0 : Number(values.scenes) }, (_, i) =>
-  generateScene({ seed: TRAIN_SEED0 + i, range }),
-);
+const lrn = createLrn(vs, { seed, deep: values.deep });
+const scenes = trainingScenes(values.reuse ? 0 : Number(values.scenes));
 const log = (s: string) => console.log(`[lrn ${vs}] ${s}`);
 const reuse = values.reuse
   ? JSON.parse(readFileSync(new URL(`../results/lrn-${tag}-weights.json`, import.meta.url), 'utf8'))
@@ -78,24 +57,17 @@ while (!existsSync(rpnFile)) await new Promise((r) => setTimeout(r, 10_000));
 const saved = JSON.parse(readFileSync(rpnFile, 'utf8'));
 const rpn = new VoxelNet(saved.config);
 rpn.setWeights(saved.weights);
-const frames = Array.from({ length: Number(values.eval) }, (_, i) => {
-  const s = generateScene({ seed: EVAL_SEED0 + i, range });
-  return { points: s.points, labels: s.labels, calib: s.calib };
-});
+const frames = heldOutFrames(Number(values.eval));
 const detector = new PatchRefinementDetector(rpn, lrn, { score: values.score as 'lrn' | 'product' });
-const ev = await evaluatePipeline(detector, frames, {
-  onProgress: (p) => {
-    if (p.frame % 10 === 0) log(`eval ${p.frame}/${p.frames} ${(p.elapsedMs / 1000).toFixed(0)} s`);
-  },
+const cmp = await compareRpnAndRefined(detector, frames, (p) => {
+  if (p.frame % 10 === 0) log(`eval ${p.frame}/${p.frames} ${(p.elapsedMs / 1000).toFixed(0)} s`);
 });
+const ev = cmp.evaluation;
 const pick = (e: kitti.KittiEvaluation) => ({
   '3d': { ap11: e.Car['3d']?.ap11, ap40: e.Car['3d']?.ap40 },
   bev: { ap11: e.Car.bev?.ap11, ap40: e.Car.bev?.ap40 },
   gt: e.Car['3d']?.numGroundTruth,
 });
-// also at 3D IoU 0.5: is the remaining gap localisation or recall?
-const labels = frames.map((f) => f.labels);
-const loose = { minOverlap: { car: { '3d': 0.5, bev: 0.5, bbox: 0.5 } } };
 const out = {
   voxelSize: [vs, vs, 1],
   grid: lrn.net.voxelizer.gridSize,
@@ -109,8 +81,9 @@ const out = {
   finalLoss: train.losses.slice(-25).reduce((a, b) => a + b, 0) / Math.min(25, train.losses.length),
   rpn: pick(ev.rpn),
   refined: pick(ev.refined),
-  rpnAt05: pick(kitti.evaluate(labels, ev.rpnDetections, loose)),
-  refinedAt05: pick(kitti.evaluate(labels, ev.refinedDetections, loose)),
+  // also at 3D IoU 0.5: is the remaining gap localisation or recall?
+  rpnAt05: pick(cmp.rpnAt05),
+  refinedAt05: pick(cmp.refinedAt05),
   msPerFrame: ev.times,
   score: values.score,
 };

@@ -22,18 +22,23 @@ export function stageProgress(ctx: PipelineContext) {
   };
 }
 
-/** A pipeline around an example's `run(preset, onProgress)` that already returns a report. */
+/**
+ * A pipeline around an example's `run(preset, onProgress, context?)` that already returns a report;
+ * `context` forwards the user's `--kitti` folder to the examples that take one.
+ */
 export function experimentPipeline(
   name: string,
   title: string,
-  run: (preset: Preset, onProgress: OnProgress) => Promise<ExperimentReport>,
+  run: (preset: Preset, onProgress: OnProgress, context: { kittiDir?: string }) => Promise<ExperimentReport>,
 ): Pipeline {
   return {
     name,
     title,
     async run(ctx): Promise<PipelineReport> {
       const bars = stageProgress(ctx);
-      const r = await run(ctx.preset, (p) => bars.report(p.stage, p.step, p.total, p.info));
+      const r = await run(ctx.preset, (p) => bars.report(p.stage, p.step, p.total, p.info), {
+        kittiDir: ctx.kittiDir,
+      });
       bars.close();
       return { ...r, name, title, figures: r.figures as unknown as Figure[] };
     },

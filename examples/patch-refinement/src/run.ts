@@ -1,0 +1,110 @@
+// The experiment's building blocks, shared by the scripts (train-rpn.ts, experiment.ts) and by
+// runPatchRefinementExperiment: train the RPN, build and train the LRN, and compare RPN alone with
+// RPN + LRN on held-out synthetic scenes with voxelnet's KITTI metric (Patch Refinement, Lehner
+// et al. 2019, §3: two independently trained VoxelNet-based networks; §4: 3D AP on KITTI).
+
+import { CAR_IOU_05 } from '@paperstack/example-voxelnet';
+import {
+  evaluatePipeline,
+  LocalRefinementNetwork,
+  LRN_SMALL_PRESET,
+  type PatchRefinementDetector,
+  type PipelineEvaluation,
+  type PipelineFrame,
+  type TrainingScene,
+} from '@paperstack/patch-refinement';
+import { generateScene, kitti, type Scene, SMALL_PRESET, train, VoxelNet } from '@paperstack/voxelnet';
+import { EVAL_SEED0, RPN_CONFIG, TRAIN_SEED0 } from './config';
+
+/** Progress of a training loop: step of steps, with the step's loss. */
+export type StepProgress = (p: { step: number; steps: number; loss: number; elapsedMs: number }) => void;
+
+/**
+ * Trains the RPN — voxelnet's small preset with recall-leaning targets ({@link RPN_CONFIG}) — with
+ * voxelnet's `train` on synthetic scenes `TRAIN_SEED0 + (step mod scenes)`. The caller disposes `net`.
+ */
+export async function trainRpn(
+  steps: number,
+  options: { scenes?: number; onProgress?: StepProgress } = {},
+): Promise<{ net: VoxelNet; losses: number[]; elapsedMs: number }> {
+  const { scenes = 200 } = options;
+  const net = new VoxelNet(RPN_CONFIG);
+  const range = SMALL_PRESET.pointCloudRange;
+  try {
+    const res = await train(net, (step) => generateScene({ seed: TRAIN_SEED0 + (step % scenes), range }), {
+      steps,
+      seed: 1,
+      onProgress: options.onProgress,
+    });
+    return { net, ...res };
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+}
+
+/**
+ * The LRN at voxel size `voxel` × `voxel` × 1 m ({@link LRN_SMALL_PRESET} otherwise). `seed` 1
+ * keeps the preset's initialisation (network seed 0); `deep` adds a fourth RPN block (stride 2,
+ * 64 filters, ×8 upsampling): twice the receptive field in voxels.
+ */
+export function createLrn(
+  voxel: number,
+  options: { seed?: number; deep?: boolean } = {},
+): LocalRefinementNetwork {
+  const { seed = 1, deep = false } = options;
+  const base = LRN_SMALL_PRESET.network;
+  return new LocalRefinementNetwork({
+    voxelSize: [voxel, voxel, 1],
+    network: {
+      seed: seed === 1 ? 0 : seed,
+      ...(deep
+        ? {
+            rpnBlocks: [...(base.rpnBlocks ?? []), { layers: 2, filters: 64, stride: 2 }],
+            rpnUpsample: [...(base.rpnUpsample ?? []), { filters: 32, kernel: 8, stride: 8 }],
+          }
+        : {}),
+    },
+  });
+}
+
+/** The LRN's training scenes: `TRAIN_SEED0 + [0, n)` (a subset of the RPN's). */
+export function trainingScenes(n: number): TrainingScene[] {
+  const range = SMALL_PRESET.pointCloudRange;
+  return Array.from({ length: n }, (_, i) => generateScene({ seed: TRAIN_SEED0 + i, range }));
+}
+
+/** Held-out evaluation scenes `EVAL_SEED0 + [0, n)` (points, LiDAR boxes, KITTI labels, calib). */
+export function heldOutScenes(n: number): Scene[] {
+  const range = SMALL_PRESET.pointCloudRange;
+  return Array.from({ length: n }, (_, i) => generateScene({ seed: EVAL_SEED0 + i, range }));
+}
+
+/** Held-out evaluation scenes `EVAL_SEED0 + [0, n)`, as pipeline frames (points, labels, calib). */
+export function heldOutFrames(n: number): PipelineFrame[] {
+  return heldOutScenes(n).map((s) => ({ points: s.points, labels: s.labels, calib: s.calib }));
+}
+
+/** RPN alone vs RPN + LRN on the same frames, at the official IoU 0.7 and at IoU 0.5. */
+export interface Comparison {
+  /** evaluatePipeline's result (IoU 0.7, detections, mean stage times). */
+  evaluation: PipelineEvaluation;
+  /** The same detections at car IoU 0.5. */
+  rpnAt05: kitti.KittiEvaluation;
+  refinedAt05: kitti.KittiEvaluation;
+}
+
+/** Runs `detector` and its RPN alone on `frames` and evaluates both (KITTI car metric, IoU 0.7 and 0.5). */
+export async function compareRpnAndRefined(
+  detector: PatchRefinementDetector,
+  frames: readonly PipelineFrame[],
+  onProgress?: (p: { frame: number; frames: number; elapsedMs: number }) => void,
+): Promise<Comparison> {
+  const evaluation = await evaluatePipeline(detector, frames, { onProgress });
+  const labels = frames.map((f) => f.labels);
+  return {
+    evaluation,
+    rpnAt05: kitti.evaluate(labels, evaluation.rpnDetections, CAR_IOU_05),
+    refinedAt05: kitti.evaluate(labels, evaluation.refinedDetections, CAR_IOU_05),
+  };
+}

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import type { ExperimentReport } from '@paperstack/example-kit';
+import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
+import { InvalidArgumentError } from '@paperstack/voxelnet';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runVoxelNetExperiment, VOXELNET_PRESETS, type VoxelNetExperimentConfig } from './experiment';
+import { reportProblems } from './report-check';
+
+// A tiny but real run: 2 training steps, 2 held-out scenes.
+const TINY: VoxelNetExperimentConfig = {
+  steps: 2,
+  learningRate: 2e-3,
+  firstSeed: 0,
+  evalScenes: 2,
+  showScore: 0.3,
+};
+const KITTI = process.env.KITTI_DIR ?? new URL('../../../../shared/data/kitti', import.meta.url).pathname;
+const present = existsSync(KITTI);
+if (!present)
+  console.warn(
+    `example-voxelnet: real KITTI frames not found at ${KITTI} — skipping the KITTI test (set KITTI_DIR)`,
+  );
+
+describe('runVoxelNetExperiment', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('a tiny run returns a well-formed report (AP before vs after, loss curve, BEV figure, timing) and leaks no tensors', async () => {
+    let report: ExperimentReport | undefined;
+    const stages = new Set<string>();
+    await expectNoLeakedTensors(
+      async () => {
+        report = await runVoxelNetExperiment(TINY, (p) => stages.add(p.stage));
+      },
+      { warmup: 1, repeats: 1 },
+    );
+    const r = report as ExperimentReport;
+    expect(reportProblems(r)).toEqual([]);
+    expect(r.name).toBe('voxelnet');
+    expect([...stages]).toEqual(['evaluate untrained', 'train', 'evaluate trained']);
+    const ap = r.tables[0];
+    expect(ap.rows.map((row) => `${row[0]} ${row[1]}`)).toEqual([
+      'untrained 2D',
+      'untrained BEV',
+      'untrained 3D',
+      'trained 2 steps 2D',
+      'trained 2 steps BEV',
+      'trained 2 steps 3D',
+    ]);
+    expect(r.figures.map((f) => f.title)[0]).toMatch(/loss/i);
+    expect(Object.keys(r.timing)).toEqual(
+      expect.arrayContaining(['train', 'evaluate untrained', 'evaluate trained']),
+    );
+  });
+
+  it('rejects a bad preset and a KITTI folder without velodyne/ before training', async () => {
+    await expect(runVoxelNetExperiment({ ...TINY, steps: 0 })).rejects.toThrow(InvalidArgumentError);
+    await expect(runVoxelNetExperiment('medium' as 'quick')).rejects.toThrow(/preset/);
+    await expect(runVoxelNetExperiment(TINY, () => {}, { kittiDir: '/nonexistent/kitti' })).rejects.toThrow(
+      /kittiDir/,
+    );
+  });
+
+  it('the presets: quick is a shorter run of the full (README) setup', () => {
+    expect(VOXELNET_PRESETS.full).toMatchObject({ steps: 1500, learningRate: 2e-3, evalScenes: 100 });
+    expect(VOXELNET_PRESETS.quick.steps).toBeLessThan(VOXELNET_PRESETS.full.steps);
+  });
+
+  describe.skipIf(!present)('on the real KITTI frames', () => {
+    it('adds the per-frame detections, the AP over labelled frames and a BEV figure of a real frame', async () => {
+      const r = await runVoxelNetExperiment(TINY, () => {}, { kittiDir: KITTI });
+      expect(reportProblems(r)).toEqual([]);
+      const frames = r.tables.find((t) => t.title.startsWith('Real KITTI frames'));
+      expect(frames?.rows.map((row) => row[0])).toEqual(['000001', '000002', '000003', '000004', '000006']);
+      expect(r.tables.some((t) => t.title.includes('real KITTI frames with labels'))).toBe(true);
+      expect(r.figures.some((f) => f.title.startsWith('Real KITTI frame'))).toBe(true);
+      expect(r.notes?.some((n) => n.includes('not expected to do well on real data'))).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,26 @@
+// The VoxelNet example: train the small preset on synthetic scenes, KITTI-metric AP before vs after,
+// real KITTI frames on request; plus the tables and figures the detection examples share.
+export {
+  EVAL_SEED0,
+  type HeldOutEvaluation,
+  type KittiFrameResult,
+  runVoxelNetExperiment,
+  trainAndEvaluateVoxelNet,
+  VOXELNET_PRESETS,
+  type VoxelNetExperimentConfig,
+  type VoxelNetRun,
+  type VoxelNetRunOptions,
+  voxelnetReport,
+} from './experiment';
+export {
+  AP_COLUMNS,
+  apTable,
+  type BevBoxes,
+  bevFigure,
+  CAR_IOU_05,
+  carAp,
+  lossFigure,
+  movingAverage,
+} from './figures';
+export { carsInRange, type KittiInput, readKittiFrames, resolveKittiSplit } from './kitti-frames';
+export { reportProblems } from './report-check';
