@@ -39,6 +39,12 @@ describe('helpers', () => {
     expect(hits(pos)).toBeGreaterThanOrEqual(20);
     expect(hits(pos)).toBeLessThanOrEqual(21);
     expect(hits(neg)).toBeLessThanOrEqual(1);
+    const { witnessIndices } = simulateRepertoire(5, true, opts);
+    expect(witnessIndices).toHaveLength(20);
+    expect(
+      [...witnessIndices].every((i, j) => pos[i].includes('GLYW') && (j === 0 || i > witnessIndices[j - 1])),
+    ).toBe(true);
+    expect(simulateRepertoire(6, false, opts).witnessIndices).toHaveLength(0);
     expect(toSequences(simulateRepertoire(5, true, opts))).toEqual(pos); // seeded
     expect(() => simulateRepertoire(1, true, { ...opts, witnessRate: 2 })).toThrow(
       /witnessRate: expected a number in \[0, 1\], received 2/,
@@ -135,6 +141,13 @@ describe('experiments (tiny configurations)', () => {
     expect(r.specs.kOverTraining.$schema).toContain('vega-lite');
     expect(JSON.parse(JSON.stringify(r.specs))).toEqual(r.specs);
     await expect(runRegimeExperiment({ ...config, numHeads: 3 })).rejects.toThrow(/divisible by numHeads/);
+    // Pointer chasing: tokens are positions, so the vocabulary must be the sequence length.
+    await expect(runRegimeExperiment({ ...config, task: 'pointer-chase' })).rejects.toThrow(
+      /vocab equal to seqLen .*received vocab 8 and seqLen 6/,
+    );
+    const chase = await runRegimeExperiment({ ...config, task: 'pointer-chase', vocab: 6 });
+    expect(chase.rows).toHaveLength(12);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('runRepertoireExperiment returns AUC rows for every pooling, leaks nothing', async () => {
@@ -167,5 +180,34 @@ describe('experiments (tiny configurations)', () => {
     }
     expect(messages).toHaveLength(6);
     expect(r.specs.aucVsBagSize.$schema).toContain('vega-lite');
+    expect(r.rows[0].diagnostics).toBeUndefined();
+  });
+
+  it('records per-epoch diagnostics: gradient norms and the attention mass on witnesses', async () => {
+    const before = tf.memory().numTensors;
+    const r = await runRepertoireExperiment({
+      ...REPERTOIRE_PRESETS.quick,
+      witnessRates: [0.05],
+      bagSizes: [],
+      baseBagSize: 200,
+      trainBags: 4,
+      testBags: 4,
+      epochs: 2,
+      batchSize: 2,
+      poolings: ['hopfield', 'mean'],
+      diagnostics: true,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const [hop, mean] = r.rows;
+    expect(hop.diagnostics).toHaveLength(2);
+    for (const d of hop.diagnostics!) {
+      expect(d.witnessMass).toBeGreaterThan(0);
+      expect(d.witnessMass).toBeLessThanOrEqual(1);
+      expect(d.uniformMass).toBe(0.05);
+      expect(d.gradNorm.encoder).toBeGreaterThan(0);
+      expect(d.gradNorm.pooling).toBeGreaterThan(0);
+    }
+    expect(mean.diagnostics![0].witnessMass).toBeUndefined();
+    expect(mean.diagnostics![0].gradNorm.pooling).toBe(0);
   });
 });

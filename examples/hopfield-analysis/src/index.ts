@@ -24,6 +24,8 @@ export {
   toSequences,
 } from './repertoire';
 export {
+  DEEPRC_POOLING,
+  type EpochDiagnostics,
   type Pooling,
   REPERTOIRE_PRESETS,
   type RepertoireConfig,

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useBestBackend } from '@paperstack/runtime';
 import { REGIME_PRESETS, type RegimeTask, runRegimeExperiment } from './regime-experiment';
-import { runRepertoireExperiment } from './repertoire-experiment';
+import { REPERTOIRE_PRESETS, runRepertoireExperiment } from './repertoire-experiment';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -12,13 +12,14 @@ const { values, positionals } = parseArgs({
     preset: { type: 'string', default: 'quick' },
     json: { type: 'string' },
     task: { type: 'string' },
+    set: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 const which = positionals[0];
 if (values.help || (which !== 'regimes' && which !== 'repertoire')) {
   console.log(
-    'usage: main.ts regimes|repertoire [--preset quick|full|medium] [--task previous-token|duplicate] [--json FILE]',
+    'usage: main.ts regimes|repertoire [--preset quick|full|medium] [--task previous-token|duplicate|pointer-chase] [--set JSON] [--json FILE]\n  --set: config fields merged over the preset, e.g. --set \'{"seeds":[2]}\'',
   );
   process.exit(values.help ? 0 : 1);
 }
@@ -28,18 +29,22 @@ if (!['quick', 'full', ...(which === 'repertoire' ? ['medium'] : [])].includes(p
 }
 await useBestBackend();
 const log = (m: string, f: number) => console.log(`[${(100 * f).toFixed(0).padStart(3)}%] ${m}`);
+const overrides = values.set ? (JSON.parse(values.set) as Record<string, unknown>) : {};
 // The duplicate task uses 24 token types so that about half of the targets are 1 at length 16.
-const regimeConfig = values.task
-  ? {
-      ...REGIME_PRESETS[preset],
-      task: values.task as RegimeTask,
-      ...(values.task === 'duplicate' ? { vocab: 24 } : {}),
-    }
-  : preset;
+const regimeConfig = {
+  ...REGIME_PRESETS[preset],
+  ...(values.task
+    ? { task: values.task as RegimeTask, ...(values.task === 'duplicate' ? { vocab: 24 } : {}) }
+    : {}),
+  ...overrides,
+};
+// Pointer chasing: tokens are positions.
+if (regimeConfig.task === 'pointer-chase' && !('vocab' in overrides))
+  regimeConfig.vocab = regimeConfig.seqLen;
 const result =
   which === 'regimes'
     ? await runRegimeExperiment(regimeConfig, log)
-    : await runRepertoireExperiment(preset, log);
+    : await runRepertoireExperiment({ ...REPERTOIRE_PRESETS[preset], ...overrides }, log);
 const { specs: _specs, ...summary } = result as unknown as { specs: unknown } & Record<string, unknown>;
 console.log(JSON.stringify({ ...summary, rows: undefined, histograms: undefined }, null, 1));
 if (values.json) {

@@ -13,14 +13,17 @@ import { randInt, uniform, VEGA_LITE_SCHEMA, type VegaLiteSpec } from '@papersta
 import { analyzeRegimes, Hopfield, type Regime } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 
-export type RegimeTask = 'previous-token' | 'duplicate';
+export type RegimeTask = 'previous-token' | 'duplicate' | 'pointer-chase';
 
 export interface RegimeConfig {
   /**
    * 'previous-token': the target at i is the token at i−1 (one specific position to retrieve).
    * 'duplicate': the target at i is 1 when token i occurs elsewhere in the sequence, else 0
-   * (averaging over the positions holding the same token, a subset of the patterns). Default
-   * 'previous-token'.
+   * (averaging over the positions holding the same token, a subset of the patterns).
+   * 'pointer-chase': tokens are positions (`vocab` = `seqLen`); the target at i is x[x[x[i]]] — the
+   * token at the position that the token at position x[i] points to: two retrievals in sequence
+   * (x[i] is known locally; x[x[i]] needs one lookup, x[x[x[i]]] a second), so at least two layers
+   * must each find one specific position. Default 'previous-token'.
    */
   task?: RegimeTask;
   steps: number;
@@ -105,6 +108,7 @@ function batch(rand: () => number, n: number, L: number, V: number, task: Regime
     for (let i = 0; i < L; i++) x[b * L + i] = randInt(rand, V);
     for (let i = 0; i < L; i++) {
       if (task === 'previous-token') y[b * L + i] = x[b * L + ((i + L - 1) % L)];
+      else if (task === 'pointer-chase') y[b * L + i] = x[b * L + x[b * L + x[b * L + i]]];
       else {
         let dup = 0;
         for (let j = 0; j < L; j++) if (j !== i && x[b * L + j] === x[b * L + i]) dup = 1;
@@ -218,17 +222,22 @@ export async function runRegimeExperiment(
       `runRegimeExperiment: dModel (${config.dModel}) must be divisible by numHeads (${config.numHeads})`,
     );
   }
+  const task = config.task ?? 'previous-token';
+  if (task !== 'previous-token' && task !== 'duplicate' && task !== 'pointer-chase') {
+    throw new Error(
+      `runRegimeExperiment: task expected 'previous-token' | 'duplicate' | 'pointer-chase', received ${String(task)}`,
+    );
+  }
+  if (task === 'pointer-chase' && config.vocab !== config.seqLen) {
+    throw new Error(
+      `runRegimeExperiment: task 'pointer-chase' expects vocab equal to seqLen (tokens are positions), received vocab ${config.vocab} and seqLen ${config.seqLen}`,
+    );
+  }
   const t0 = performance.now();
   let analysisMs = 0;
   const rand = uniform(config.seed);
   const model = new HopfieldTransformer(config);
   const optimizer = tf.train.adam(config.learningRate);
-  const task = config.task ?? 'previous-token';
-  if (task !== 'previous-token' && task !== 'duplicate') {
-    throw new Error(
-      `runRegimeExperiment: task expected 'previous-token' | 'duplicate', received ${String(task)}`,
-    );
-  }
   const evalData = batch(uniform(config.seed + 999), config.evalBatch, config.seqLen, config.vocab, task);
   const ex = tf.tensor2d(evalData.x, [config.evalBatch, config.seqLen], 'int32');
   const ey = tf.tensor2d(evalData.y, [config.evalBatch, config.seqLen], 'int32');

@@ -7,7 +7,15 @@
  * (bounded memory over the bag) vs mean and max pooling; a linear head gives the bag logit.
  * Reported: test AUC vs witness rate and vs bag size.
  */
-import { permutation, rocAuc, uniform, VEGA_LITE_SCHEMA, type VegaLiteSpec } from '@paperstack/example-kit';
+import {
+  permutation,
+  rocAuc,
+  round,
+  uniform,
+  VEGA_LITE_SCHEMA,
+  type VegaLiteSpec,
+  yieldToEventLoop,
+} from '@paperstack/example-kit';
 import { StreamingHopfieldPooling, type StreamingHopfieldPoolingArgs } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Progress } from './regime-experiment';
@@ -31,25 +39,46 @@ export interface RepertoireConfig {
   batchSize: number;
   /** k of the k-mer embedding (20^k rows). */
   k: number;
+  /** Instance feature size. */
   features: number;
   learningRate: number;
   /** Stored patterns per chunk of the streaming pooling. */
   chunkSize: number;
   motif: string;
-  /**
-   * Adam step size of the Hopfield pooling's own weights (default `learningRate`/10): at the
-   * encoder's 0.05, Adam's first ±lr steps on the 0.02-initialised projections sharpen the attention
-   * onto arbitrary instances and training stalls at chance loss (measured: N = 5000, 1%).
-   */
+  /** Adam step size of the Hopfield pooling's own weights (default `learningRate`/10). */
   hopfieldLearningRate?: number;
+  /** Adam step size of the linear readout (default `learningRate`). */
+  headLearningRate?: number;
   /** Options of the Hopfield pooling (merged over 1 head, hidden 8, `chunkSize`). */
   hopfield?: StreamingHopfieldPoolingArgs;
   poolings: Pooling[];
   seeds: number[];
+  /** Record per-epoch gradient norms and the attention mass on witnesses (slower). */
+  diagnostics?: boolean;
 }
 
 /**
- * quick: minutes on 2 cores (bags of 250–4000). medium: bags of 10⁴–3·10⁴, ~20 min on 2 cores.
+ * The Hopfield pooling configuration of the presets, DeepRC-like (Widrich et al. 2020, §2: attention
+ * logits from the instance embeddings and one learned query, values = the embeddings themselves):
+ * stored and state patterns static (no W_K, W_Q: the logit of instance j is ξ·LN(x_j) with the learned
+ * query ξ, β = 1), values the raw instance features (no W_V, no value LayerNorm, no output
+ * projection). With hflayers' defaults instead (W_Q, W_K, W_V, W_O initialised at 0.02, LayerNorm on
+ * the values), the bag vector is ~10⁻⁴ of the instance features, the encoder's gradient ~10⁻⁵ and the
+ * attention never leaves uniform: training stalls at ln 2 (README, "Why it stalled").
+ */
+export const DEEPRC_POOLING: StreamingHopfieldPoolingArgs = {
+  storedPatternAsStatic: true,
+  statePatternAsStatic: true,
+  normalizeStatePattern: false,
+  normalizeStatePatternAffine: false,
+  patternProjectionAsStatic: true,
+  normalizePatternProjection: false,
+  normalizePatternProjectionAffine: false,
+  disableOutProjection: true,
+};
+
+/**
+ * quick: ≈ 1 min on 2 cores (bags of 250–4000, 1 seed). medium: bags of 10⁴–3·10⁴, 3 seeds.
  * full: the DeepRC-like scale (bags of 10⁴–10⁵, 3 seeds), hours on 2 cores.
  */
 export const REPERTOIRE_PRESETS: Record<'quick' | 'medium' | 'full', RepertoireConfig> = {
@@ -66,27 +95,30 @@ export const REPERTOIRE_PRESETS: Record<'quick' | 'medium' | 'full', RepertoireC
     features: 8,
     learningRate: 0.05,
     hopfieldLearningRate: 0.05,
+    hopfield: DEEPRC_POOLING,
     chunkSize: 4096,
     motif: 'GLYW',
     poolings: ['hopfield', 'mean', 'max'],
     seeds: [1],
   },
   medium: {
-    witnessRates: [0.01, 0.002],
+    witnessRates: [0.01, 0.002, 0.001],
     bagSizes: [10000, 30000],
     baseBagSize: 10000,
     baseWitnessRate: 0.01,
     trainBags: 32,
     testBags: 32,
-    epochs: 10,
+    epochs: 15,
     batchSize: 2,
     k: 3,
     features: 8,
     learningRate: 0.05,
+    hopfieldLearningRate: 0.05,
+    hopfield: DEEPRC_POOLING,
     chunkSize: 8192,
     motif: 'GLYW',
     poolings: ['hopfield', 'mean', 'max'],
-    seeds: [1],
+    seeds: [1, 2, 3],
   },
   full: {
     witnessRates: [0.01, 0.001, 0.0002],
@@ -99,13 +131,30 @@ export const REPERTOIRE_PRESETS: Record<'quick' | 'medium' | 'full', RepertoireC
     batchSize: 2,
     k: 3,
     features: 8,
-    learningRate: 0.02,
+    learningRate: 0.05,
+    hopfieldLearningRate: 0.05,
+    hopfield: DEEPRC_POOLING,
     chunkSize: 8192,
     motif: 'GLYW',
     poolings: ['hopfield', 'mean', 'max'],
     seeds: [1, 2, 3],
   },
 };
+
+/** What one epoch of training looked like (with `diagnostics: true`). */
+export interface EpochDiagnostics {
+  epoch: number;
+  loss: number;
+  /** Mean L2 norm of the gradient per step, per parameter group. */
+  gradNorm: { encoder: number; pooling: number; head: number };
+  /** Hopfield pooling only: mean softmax mass on the witnesses of the test set's positive bags. */
+  witnessMass?: number;
+  /** The witness rate (= the witness mass of uniform attention, i.e. of mean pooling). */
+  uniformMass: number;
+  /** Mean test logit of positive minus negative bags, and its ratio to their pooled sd. */
+  logitGap: number;
+  logitSeparation: number;
+}
 
 export interface RepertoireRow {
   sweep: 'witness rate' | 'bag size';
@@ -119,6 +168,7 @@ export interface RepertoireRow {
   trainMs: number;
   /** Mean training loss (sigmoid cross-entropy) per epoch. */
   trainLoss: number[];
+  diagnostics?: EpochDiagnostics[];
 }
 
 export interface RepertoireResult {
@@ -138,19 +188,27 @@ export interface RepertoireResult {
   timings: { totalMs: number };
 }
 
+/** One encoded bag: k-mer indices `[N · P]` and the implanted witnesses. */
+interface Bag {
+  tokens: Int32Array;
+  witnessIndices: Int32Array;
+}
+
 interface Bags {
-  get(i: number): Int32Array;
+  get(i: number): Bag;
   labels: number[];
   witnesses: number;
+  /** k-mer positions per sequence. */
   positions: number;
 }
 
 function makeBags(c: RepertoireConfig, N: number, w: number, n: number, seed: number, split: number): Bags {
   const labels = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0));
   const sim = { numSequences: N, witnessRate: w, motif: c.motif };
-  const gen = (i: number) =>
-    encodeKmers(simulateRepertoire(seed * 1_000_003 + split * 100_003 + i, labels[i] === 1, sim), c.k)
-      .indices;
+  const gen = (i: number): Bag => {
+    const r = simulateRepertoire(seed * 1_000_003 + split * 100_003 + i, labels[i] === 1, sim);
+    return { tokens: encodeKmers(r, c.k).indices, witnessIndices: r.witnessIndices };
+  };
   const positions = kmerPositions(16, c.k);
   const bytes = n * N * positions * 4;
   const cache = bytes <= 256 * 2 ** 20 ? Array.from({ length: n }, (_, i) => gen(i)) : null;
@@ -167,8 +225,7 @@ class MilModel {
   readonly emb: tf.Variable;
   readonly head: tf.Variable;
   readonly bias: tf.Variable;
-  readonly hopfield: StreamingHopfieldPooling | null;
-  readonly vars: tf.Variable[];
+  readonly hopfield: StreamingHopfieldPooling | null = null;
   /** The Hopfield pooling's weights (trained with their own step size). */
   readonly poolingVars: tf.Variable[] = [];
 
@@ -186,12 +243,10 @@ class MilModel {
     this.emb = own(tf.randomNormal([20 ** c.k + 1, F], 0, 0.1, 'float32', seed));
     this.head = own(tf.randomNormal([F, 1], 0, 1 / Math.sqrt(F), 'float32', seed + 1));
     this.bias = own(tf.zeros([1]));
-    this.vars = [this.emb, this.head, this.bias];
-    this.hopfield = null;
     if (pooling === 'hopfield') {
       this.hopfield = new StreamingHopfieldPooling({
         inputSize: F,
-        hiddenSize: 8,
+        hiddenSize: F,
         numHeads: 1,
         chunkSize: c.chunkSize,
         seed: seed + 2,
@@ -205,19 +260,31 @@ class MilModel {
     }
   }
 
+  /** Instance features `[B, N, F]` from k-mer indices `[B, N, P]`. */
+  instances(idx: tf.Tensor3D): tf.Tensor3D {
+    const [B, N, P] = idx.shape;
+    const e = tf.reshape(tf.gather(this.emb, tf.reshape(idx, [-1])), [B, N, P, this.c.features]);
+    // Sum, not max, over positions: tfjs' max gradient is a broadcast Equal over the whole
+    // [B, N, P, F] tensor, 10× slower than the rest of the step on wasm.
+    return tf.tanh(tf.sum(e, 2)) as tf.Tensor3D;
+  }
+
   /** Bag logits `[B]` from k-mer indices `[B, N, P]`. */
   logits(idx: tf.Tensor3D): tf.Tensor1D {
-    const [B, N, P] = idx.shape;
-    const F = this.c.features;
-    const e = tf.reshape(tf.gather(this.emb, tf.reshape(idx, [-1])), [B, N, P, F]);
-    // [B, N, F]. Sum, not max, over positions: tfjs' max gradient is a broadcast Equal over the
-    // whole [B, N, P, F] tensor, 10× slower than the rest of the step on wasm.
-    const inst = tf.tanh(tf.sum(e, 2));
+    const inst = this.instances(idx);
     let bag: tf.Tensor;
     if (this.pooling === 'mean') bag = tf.mean(inst, 1);
     else if (this.pooling === 'max') bag = tf.max(inst, 1);
     else bag = this.hopfield!.apply(inst) as tf.Tensor;
-    return tf.reshape(tf.add(tf.matMul(bag, this.head), this.bias), [B]) as tf.Tensor1D;
+    return tf.reshape(tf.add(tf.matMul(bag, this.head), this.bias), [idx.shape[0]]) as tf.Tensor1D;
+  }
+
+  /** Softmax weights `[B, N]` of the Hopfield pooling (the plain, unchunked computation). */
+  attention(idx: tf.Tensor3D): tf.Tensor2D {
+    return tf.tidy(
+      () =>
+        tf.reshape(this.hopfield!.associationMatrix(this.instances(idx)), [idx.shape[0], -1]) as tf.Tensor2D,
+    );
   }
 
   dispose() {
@@ -230,58 +297,139 @@ function stack(bags: Bags, ids: number[], N: number): tf.Tensor3D {
   const P = bags.positions;
   const buf = new Int32Array(ids.length * N * P);
   ids.forEach((id, j) => {
-    buf.set(bags.get(id), j * N * P);
+    buf.set(bags.get(id).tokens, j * N * P);
   });
   return tf.tensor3d(buf, [ids.length, N, P], 'int32');
+}
+
+/** L2 norm of a list of tensors (a synchronous read). */
+function l2(ts: tf.Tensor[]): number {
+  if (ts.length === 0) return 0;
+  const sq = tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t)))));
+  const v = sq.dataSync()[0];
+  sq.dispose();
+  return Math.sqrt(v);
 }
 
 async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w: number, seed: number) {
   const test = makeBags(c, N, w, c.testBags, seed, 1);
   const model = new MilModel(c, pooling, seed * 7919 + 17);
   const opt = tf.train.adam(c.learningRate);
+  const headOpt = tf.train.adam(c.headLearningRate ?? c.learningRate);
   const poolOpt = tf.train.adam(c.hopfieldLearningRate ?? c.learningRate / 10);
   const rand = uniform(seed + 4242);
-  const t0 = performance.now();
+  let trainMs = 0;
   let witnesses = 0;
   const trainLoss: number[] = [];
+  const diagnostics: EpochDiagnostics[] = [];
+
+  const score = () => {
+    const scores: number[] = [];
+    for (let s = 0; s < c.testBags; s += c.batchSize) {
+      const ids = Array.from({ length: Math.min(c.batchSize, c.testBags - s) }, (_, j) => s + j);
+      const x = stack(test, ids, N);
+      const l = tf.tidy(() => model.logits(x));
+      scores.push(...l.dataSync());
+      tf.dispose([x, l]);
+    }
+    return scores;
+  };
+  const witnessMass = () => {
+    let mass = 0;
+    let bags = 0;
+    for (let i = 0; i < c.testBags; i++) {
+      if (test.labels[i] !== 1) continue;
+      const x = stack(test, [i], N);
+      const a = model.attention(x);
+      const p = a.dataSync();
+      for (const j of test.get(i).witnessIndices) mass += p[j];
+      bags++;
+      tf.dispose([x, a]);
+    }
+    return mass / bags;
+  };
+
   for (let epoch = 0; epoch < c.epochs; epoch++) {
+    const t0 = performance.now();
     // Fresh simulated training bags every epoch (split 2 + epoch): with a fixed set of a few dozen
     // bags the 20^k-row embedding memorises each bag's chance k-mers instead of finding the motif.
     const train = makeBags(c, N, w, c.trainBags, seed, 2 + epoch);
     witnesses = train.witnesses;
-    const order = permutation(rand, c.trainBags);
+    // Class-balanced steps (half positive, half negative bags; even bags are the positives): with
+    // random pairs, a step of two positives or two negatives pushes every k-mer row and the bias the
+    // same way, and that common-mode swing swamps the witnesses' signal (measured: README).
+    const half = c.trainBags / 2;
+    const pos = permutation(rand, half);
+    const neg = permutation(rand, half);
+    const per = Math.max(1, c.batchSize / 2);
+    const order = new Int32Array(c.trainBags);
+    for (let i = 0, o = 0; i < half; i += per) {
+      for (let j = i; j < Math.min(i + per, half); j++) order[o++] = 2 * pos[j];
+      for (let j = i; j < Math.min(i + per, half); j++) order[o++] = 2 * neg[j] + 1;
+    }
     let epochLoss = 0;
+    const norms = { encoder: 0, pooling: 0, head: 0 };
+    let steps = 0;
     for (let s = 0; s < order.length; s += c.batchSize) {
       const ids = Array.from(order.subarray(s, s + c.batchSize));
       const x = stack(train, ids, N);
       const y = tf.tensor1d(ids.map((i) => train.labels[i]));
-      const all = [...model.vars, ...model.poolingVars];
+      const all = [model.emb, model.head, model.bias, ...model.poolingVars];
       const { value, grads } = tf.variableGrads(
         () => tf.losses.sigmoidCrossEntropy(y, model.logits(x)) as tf.Scalar,
         all,
       );
+      if (c.diagnostics) {
+        const of = (vs: tf.Variable[]) => l2(vs.map((v) => grads[v.name]));
+        norms.encoder += of([model.emb]);
+        norms.pooling += of(model.poolingVars);
+        norms.head += of([model.head, model.bias]);
+      }
+      steps++;
       const named = (vs: tf.Variable[]) => vs.map((v) => ({ name: v.name, tensor: grads[v.name] }));
-      opt.applyGradients(named(model.vars));
+      opt.applyGradients(named([model.emb]));
+      headOpt.applyGradients(named([model.head, model.bias]));
       if (model.poolingVars.length > 0) poolOpt.applyGradients(named(model.poolingVars));
       epochLoss += value.dataSync()[0] * ids.length;
       tf.dispose([x, y, value, ...Object.values(grads)]);
     }
     trainLoss.push(epochLoss / c.trainBags);
-    await tf.nextFrame();
+    trainMs += performance.now() - t0;
+    if (c.diagnostics) {
+      const scores = score();
+      const pos = scores.filter((_, i) => test.labels[i] === 1);
+      const neg = scores.filter((_, i) => test.labels[i] === 0);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = (xs: number[]) => Math.sqrt(mean(xs.map((v) => (v - mean(xs)) ** 2)));
+      const gap = mean(pos) - mean(neg);
+      diagnostics.push({
+        epoch: epoch + 1,
+        loss: round(trainLoss[epoch]),
+        gradNorm: {
+          encoder: round(norms.encoder / steps, 3),
+          pooling: round(norms.pooling / steps, 3),
+          head: round(norms.head / steps, 3),
+        },
+        witnessMass: pooling === 'hopfield' ? round(witnessMass(), 3) : undefined,
+        uniformMass: round(test.witnesses / N, 3),
+        logitGap: round(gap, 3),
+        logitSeparation: round(gap / Math.sqrt((sd(pos) ** 2 + sd(neg) ** 2) / 2), 3),
+      });
+    }
+    await yieldToEventLoop();
   }
-  const trainMs = performance.now() - t0;
-  const scores: number[] = [];
-  for (let s = 0; s < c.testBags; s += c.batchSize) {
-    const ids = Array.from({ length: Math.min(c.batchSize, c.testBags - s) }, (_, j) => s + j);
-    const x = stack(test, ids, N);
-    const l = tf.tidy(() => model.logits(x));
-    scores.push(...l.dataSync());
-    tf.dispose([x, l]);
-  }
+  const scores = score();
   opt.dispose();
+  headOpt.dispose();
   poolOpt.dispose();
   model.dispose();
-  return { auc: rocAuc(test.labels, scores), trainMs, witnesses, trainLoss };
+  return {
+    auc: rocAuc(test.labels, scores),
+    trainMs,
+    witnesses,
+    trainLoss,
+    ...(c.diagnostics ? { diagnostics } : {}),
+  };
 }
 
 /**
@@ -311,7 +459,13 @@ export async function runRepertoireExperiment(
         const key = `${pooling}/${job.N}/${job.w}/${seed}`;
         const prev = done.get(key);
         const r = prev
-          ? { auc: prev.auc, trainMs: prev.trainMs, witnesses: prev.witnesses, trainLoss: prev.trainLoss }
+          ? {
+              auc: prev.auc,
+              trainMs: prev.trainMs,
+              witnesses: prev.witnesses,
+              trainLoss: prev.trainLoss,
+              diagnostics: prev.diagnostics,
+            }
           : await trainAndScore(c, pooling, job.N, job.w, seed);
         const row: RepertoireRow = {
           sweep: job.sweep,
@@ -323,6 +477,7 @@ export async function runRepertoireExperiment(
           auc: r.auc,
           trainMs: r.trainMs,
           trainLoss: r.trainLoss,
+          ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}),
         };
         done.set(key, row);
         rows.push(row);

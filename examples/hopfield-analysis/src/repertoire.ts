@@ -30,7 +30,8 @@ export interface SimulationOptions {
  * acids (DeepRC's simulated data used real or LSTM-generated backgrounds; ours is the simplest).
  * A positive repertoire gets the motif implanted at a random position of
  * `max(1, round(witnessRate·numSequences))` random sequences; a negative one gets none (the motif
- * can still occur by chance, about (L−3)/20⁴ ≈ 7·10⁻⁵ per sequence for a 4-mer).
+ * can still occur by chance, about (L−3)/20⁴ ≈ 7·10⁻⁵ per sequence for a 4-mer). `witnessIndices`
+ * lists the implanted sequences (ascending), e.g. to measure how much attention they receive.
  */
 export function simulateRepertoire(seed: number, positive: boolean, o: SimulationOptions) {
   const { numSequences: N, witnessRate, motif = 'GLYW', minLength = 12, maxLength = 16 } = o;
@@ -52,16 +53,17 @@ export function simulateRepertoire(seed: number, positive: boolean, o: Simulatio
     for (let j = 0; j < len; j++) letters[i * maxLength + j] = randInt(rand, 20);
   }
   let witnesses = 0;
+  const chosen = new Set<number>();
   if (positive) {
     witnesses = Math.max(1, Math.round(witnessRate * N));
-    const chosen = new Set<number>();
     while (chosen.size < Math.min(witnesses, N)) chosen.add(randInt(rand, N));
     for (const i of chosen) {
       const at = randInt(rand, lengths[i] - motif.length + 1);
       for (let j = 0; j < motif.length; j++) letters[i * maxLength + at + j] = CODE.get(motif[j])!;
     }
   }
-  return { letters, lengths, maxLength, witnesses };
+  const witnessIndices = Int32Array.from(chosen).sort();
+  return { letters, lengths, maxLength, witnesses, witnessIndices };
 }
 
 /** Letter codes back to sequences (for writing TSV files). */
