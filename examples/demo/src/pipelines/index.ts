@@ -7,6 +7,7 @@ import {
   hopfieldRepertoirePipeline,
   hopfieldRetrievalPipeline,
 } from './hopfield';
+import { maectPipeline } from './maect';
 import { warmupPipeline } from './warmup';
 
 /** Every pipeline the demo runs, in order. */
@@ -20,4 +21,5 @@ export const PIPELINES: Pipeline[] = [
   dreSaturationPipeline,
   dreMixturePipeline,
   iwaPipeline,
+  maectPipeline,
 ];
