@@ -8,6 +8,7 @@ import {
   hopfieldRetrievalPipeline,
 } from './hopfield';
 import { maectPipeline } from './maect';
+import { nnclrPipeline } from './nnclr';
 import { warmupPipeline } from './warmup';
 
 /** Every pipeline the demo runs, in order. */
@@ -18,6 +19,7 @@ export const PIPELINES: Pipeline[] = [
   hopfieldRegimesPipeline,
   hopfieldRepertoirePipeline,
   cloobPipeline,
+  nnclrPipeline,
   dreSaturationPipeline,
   dreMixturePipeline,
   iwaPipeline,

@@ -1,0 +1,100 @@
+import { VEGA_LITE_SCHEMA } from '@paperstack/example-kit';
+import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { knnAccuracy, NNCLR_PRESETS, type NnclrExperimentConfig, runNnclrExperiment } from './index';
+
+/** A configuration that runs in about a second: the pipeline end to end, not a measurement. */
+const TINY: NnclrExperimentConfig = {
+  ...NNCLR_PRESETS.quick,
+  seeds: [0, 1],
+  steps: 4,
+  batchSize: 8,
+  queueSize: 16,
+  trainImages: 60,
+  testImages: 30,
+  labelled: 30,
+  knnK: 5,
+  evalEvery: 2,
+  encoderUnits: [32, 16],
+  projectorUnits: [32, 8],
+  predictorUnits: [32, 8],
+};
+
+describeBackends('k-NN accuracy', () => {
+  it('is 100 % on separated clusters and 0 % with swapped test labels, leaks nothing', async () => {
+    const train = tf.tensor2d([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9], [4, 2]);
+    const test = tf.tensor2d([0.8, 0.2, 0.2, 0.8], [2, 2]);
+    expect(knnAccuracy(train, [0, 0, 1, 1], test, [0, 1], { k: 2 })).toBe(100);
+    expect(knnAccuracy(train, [0, 0, 1, 1], test, [1, 0], { k: 2 })).toBe(0);
+    await expectNoLeakedTensors(() => knnAccuracy(train, [0, 0, 1, 1], test, [0, 1], { k: 2 }));
+    expect(() => knnAccuracy(train, [0, 0, 1, 1], test, [0, 1], { k: 5 })).toThrow(
+      /options.k must be an integer in \[1, 4\], received 5/,
+    );
+    tf.dispose([train, test]);
+  });
+});
+
+describeBackends('runNnclrExperiment (tiny configuration)', () => {
+  it('completes and returns a well-formed report with tables, figures and per-seed results', async () => {
+    const stages = new Set<string>();
+    const r = await runNnclrExperiment(TINY, (p) => stages.add(p.stage));
+    expect([...stages]).toEqual([
+      'data',
+      'SimCLR, seed 0',
+      'NNCLR, seed 0',
+      'SimCLR, seed 1',
+      'NNCLR, seed 1',
+    ]);
+    expect(r.name).toBe('nnclr');
+    expect(r.config).toEqual(TINY);
+    expect(r.seeds.map((s) => s.seed)).toEqual([0, 1]);
+    for (const s of r.seeds) {
+      for (const v of [s.random, s.simclr, s.nnclr, s.nnclrNeighbourAccuracy])
+        expect(v >= 0 && v <= 100).toBe(true);
+      expect(Number.isFinite(s.lossSimclr) && Number.isFinite(s.lossNnclr)).toBe(true);
+    }
+    // The k-NN curve: step 0 (the shared initialisation), every evalEvery steps, the last step.
+    const steps = r.knnCurve.filter((p) => p.method === 'NNCLR' && p.seed === 0).map((p) => p.step);
+    expect(steps).toEqual([0, 2, 4]);
+    const first = (m: string) =>
+      r.knnCurve.find((p) => p.method === m && p.seed === 0 && p.step === 0)?.accuracy;
+    expect(first('SimCLR')).toBe(first('NNCLR'));
+    expect(r.tables[0].rows.map((row) => row[0])).toEqual([
+      'raw pixels',
+      'random (untrained) encoder',
+      'SimCLR (NT-Xent, no neighbour)',
+      'NNCLR',
+    ]);
+    expect(r.tables[0].columns).toEqual(['features', 'mean ± sd', 'seed 0', 'seed 1']);
+    expect(r.tables[1].rows.length).toBe(4);
+    expect(r.figures.length).toBe(4);
+    for (const f of r.figures) {
+      expect(f.spec.$schema).toBe(VEGA_LITE_SCHEMA);
+      // Data inlined: some values array in the spec or its layers, none loaded from a URL.
+      const json = JSON.stringify(f.spec);
+      expect(json).toContain('"values":[{');
+      expect(json).not.toContain('"url"');
+    }
+    expect(Object.keys(r.timing)).toEqual(['data', 'trainSimclr', 'trainNnclr', 'evaluation', 'total']);
+    expect(r.notes?.length).toBeGreaterThan(0);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+
+  it('leaks no tensors', async () => {
+    await expectNoLeakedTensors(() => runNnclrExperiment({ ...TINY, seeds: [3], steps: 2 }), {
+      warmup: 1,
+      repeats: 1,
+    });
+  });
+
+  it('rejects a bad configuration, naming the field', async () => {
+    await expect(runNnclrExperiment({ ...TINY, knnK: 40 })).rejects.toThrow(
+      /config.knnK must be an integer in \[1, 30\], received 40/,
+    );
+    await expect(runNnclrExperiment({ ...TINY, predictorUnits: [32, 4] })).rejects.toThrow(
+      /config.predictorUnits must end in 8/,
+    );
+    await expect(runNnclrExperiment('medium' as 'quick')).rejects.toThrow(/preset must be 'quick' or 'full'/);
+  });
+});

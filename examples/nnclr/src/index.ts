@@ -1,0 +1,23 @@
+export { type Augmentation, augment, type TwoViewBatchOptions, twoViewBatches } from './augment';
+export {
+  type KnnPoint,
+  NNCLR_PRESETS,
+  type NnclrExperimentConfig,
+  type NnclrMethod,
+  type NnclrReport,
+  type NnclrSeedResult,
+  runNnclrExperiment,
+  type TrainingPoint,
+} from './experiment';
+export { type NnclrFigureData, nnclrFigures } from './figures';
+export { type KnnOptions, knnAccuracy } from './knn';
+export {
+  CLASSES,
+  type Dataset,
+  gaussian,
+  makeShapes,
+  PIXELS,
+  renderShape,
+  SIDE,
+  stackImages,
+} from './shapes';
