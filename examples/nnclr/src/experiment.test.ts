@@ -2,7 +2,14 @@ import { VEGA_LITE_SCHEMA } from '@paperstack/example-kit';
 import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { knnAccuracy, NNCLR_PRESETS, type NnclrExperimentConfig, runNnclrExperiment } from './index';
+import {
+  knnAccuracy,
+  NNCLR_PRESETS,
+  type NnclrExperimentConfig,
+  nnclrFigures,
+  resultsJson,
+  runNnclrExperiment,
+} from './index';
 
 /** A configuration that runs in about a second: the pipeline end to end, not a measurement. */
 const TINY: NnclrExperimentConfig = {
@@ -79,6 +86,10 @@ describeBackends('runNnclrExperiment (tiny configuration)', () => {
     expect(Object.keys(r.timing)).toEqual(['data', 'trainSimclr', 'trainNnclr', 'evaluation', 'total']);
     expect(r.notes?.length).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    // The results file leaves the figures out; they rebuild from what it keeps.
+    const saved = JSON.parse(resultsJson(r));
+    expect(saved.figures).toBeUndefined();
+    expect({ ...saved, figures: nnclrFigures(saved) }).toEqual(r);
   });
 
   it('leaks no tensors', async () => {

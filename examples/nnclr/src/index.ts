@@ -10,6 +10,7 @@ export {
   type TrainingPoint,
 } from './experiment';
 export { type NnclrFigureData, nnclrFigures } from './figures';
+export { type NnclrResultsJson, resultsJson } from './json';
 export { type KnnOptions, knnAccuracy } from './knn';
 export {
   CLASSES,

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import type { Augmentation } from './augment';
 import { NNCLR_PRESETS, runNnclrExperiment } from './experiment';
+import { resultsJson } from './json';
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +51,6 @@ console.log(`\n${(report.notes ?? []).join('\n')}`);
 console.log(`timing (ms): ${JSON.stringify(report.timing)}`);
 if (values.json) {
   mkdirSync(dirname(values.json), { recursive: true });
-  writeFileSync(values.json, `${JSON.stringify(report, null, 1)}\n`);
+  writeFileSync(values.json, resultsJson(report));
   console.log(`wrote ${values.json}`);
 }
