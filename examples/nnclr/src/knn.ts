@@ -1,7 +1,7 @@
 /**
  * The evaluation: weighted k-NN classification of features, as solo-learn's
  * `WeightedKNNClassifier` (`solo/utils/knn.py`: cosine similarity, k = 20, votes exp(s / T) with
- * T = 0.07), which MAE-CT also reports.
+ * T = 0.07); MAE-CT's `metrics/functional/knn.py` weights its votes the same way.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
