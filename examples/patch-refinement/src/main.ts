@@ -6,6 +6,7 @@
 import '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { resolveKittiSplit } from '@paperstack/example-voxelnet';
 import {
   evaluatePipeline,
   LocalRefinementNetwork,
@@ -26,7 +27,7 @@ const { values } = parseArgs({
 });
 if (values.help || !values.kitti) {
   console.log(`usage: patch-refinement --kitti DIR [--rpn FILE] [--lrn FILE] [--out DIR] [--backend wasm|cpu]
-  DIR   a KITTI split folder with velodyne/*.bin and calib/*.txt (label_2/*.txt optional: then AP is printed)`);
+  DIR   a KITTI split folder with velodyne/*.bin and calib/*.txt (label_2/*.txt optional: then AP is printed), or its parent holding training/`);
   process.exit(values.help ? 0 : 1);
 }
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });
@@ -37,11 +38,12 @@ const lrnFile = JSON.parse(readFileSync(values.lrn, 'utf8'));
 const lrn = new LocalRefinementNetwork(lrnFile.config);
 lrn.setWeights(lrnFile.weights);
 const detector = new PatchRefinementDetector(rpn, lrn);
-const ids = await kitti.listFrames(values.kitti);
+const split = resolveKittiSplit(values.kitti, 'patch-refinement');
+const ids = await kitti.listFrames(split);
 mkdirSync(values.out, { recursive: true });
 const frames = [];
 for (const id of ids) {
-  const f = await kitti.readFrame(values.kitti, id);
+  const f = await kitti.readFrame(split, id);
   const t0 = performance.now();
   const d = await detector.detect(f.points);
   const objs = kitti.lidarBoxesToObjects(d.boxes, d.scores, f.calib);

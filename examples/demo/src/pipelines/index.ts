@@ -1,5 +1,6 @@
 import type { Pipeline } from '../report/types';
 import { cloobPipeline } from './cloob';
+import { patchRefinementPipeline, voxelnetPipeline } from './detection';
 import { dreMixturePipeline, dreSaturationPipeline, iwaPipeline } from './dre';
 import {
   hopfieldMilPipeline,
@@ -23,5 +24,7 @@ export const PIPELINES: Pipeline[] = [
   dreSaturationPipeline,
   dreMixturePipeline,
   iwaPipeline,
+  voxelnetPipeline,
+  patchRefinementPipeline,
   maectPipeline,
 ];
