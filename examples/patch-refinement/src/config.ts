@@ -9,4 +9,5 @@ export const RPN_CONFIG: VoxelNetConfig = {
 };
 /** Training scenes use seeds TRAIN_SEED0 + [0, 200); held-out evaluation scenes EVAL_SEED0 + [0, n). */
 export const TRAIN_SEED0 = 0;
+/** First held-out evaluation scene seed (see {@link TRAIN_SEED0}). */
 export const EVAL_SEED0 = 5_000_000;

@@ -2,7 +2,7 @@
 // label_2/) with a trained RPN (results/rpn.json, from train-rpn.ts) and LRN
 // (results/lrn-<voxel>-weights.json, from experiment.ts); writes KITTI result files and, when
 // labels exist, prints the KITTI metric for RPN alone and RPN + LRN.
-//   pnpm --filter @paperstack/example-patch-refinement start -- --kitti /path/to/training --lrn results/lrn-0.2-weights.json
+//   pnpm --filter @paperstack/example-patch-refinement start --kitti /path/to/training --lrn results/lrn-0.2-weights.json
 import '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

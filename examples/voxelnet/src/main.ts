@@ -1,6 +1,6 @@
 // The VoxelNet experiment from the command line: runs a preset, prints its tables and notes, and
 // optionally writes the whole report (tables, Vega-Lite specs, timing) as JSON.
-//   pnpm --filter @paperstack/example-voxelnet start -- [--preset quick|full] [--kitti DIR] [--backend wasm|cpu] [--json FILE]
+//   pnpm --filter @paperstack/example-voxelnet start [--preset quick|full] [--kitti DIR] [--backend wasm|cpu] [--json FILE]
 import '@tensorflow/tfjs-layers';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,10 @@ const { values } = parseArgs({
     json: { type: 'string' },
   },
 });
+if (values.preset !== 'quick' && values.preset !== 'full') {
+  console.error(`voxelnet example: --preset expects quick or full; received ${values.preset}`);
+  process.exit(2);
+}
 await useBestBackend({ log: false, backend: values.backend as BackendRequest | undefined });
 let last = '';
 const report = await runVoxelNetExperiment(
