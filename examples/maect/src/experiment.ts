@@ -125,6 +125,7 @@ export async function runSeed(
     timing: {},
     results: [],
   };
+  const mae = new MaskedAutoencoder({ ...MNIST_MAE, seed });
   let evalMs = 0;
   const evaluate = async (name: EncoderName) => {
     const t0 = performance.now();
@@ -137,7 +138,6 @@ export async function runSeed(
     run.results.push(m);
     evalMs += performance.now() - t0;
   };
-  const mae = new MaskedAutoencoder({ ...MNIST_MAE, seed });
   try {
     await evaluate('random init');
     let t0 = performance.now();

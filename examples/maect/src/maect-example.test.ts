@@ -147,6 +147,11 @@ describe('the measured results', () => {
     expect(md).toContain(
       '| MAE-CT | 75.3 ± 1.1 | 79.8 ± 1.0 | 68.8 ± 1.6 | 41.5 ± 3.1 | 32.2 ± 1.3 | 26.4 ± 1.3 |',
     );
-    expect(md).toContain('| random init | 52.1 ± 1.0 |');
+    expect(md).toContain(
+      '| MAE | 69.6 ± 2.2 | 75.8 ± 1.8 | 63.1 ± 1.9 | 35.1 ± 1.4 | 29.6 ± 2.7 | 22.4 ± 0.2 |',
+    );
+    expect(md).toContain(
+      '| random init | 52.1 ± 1.0 | 60.0 ± 1.0 | 46.1 ± 0.5 | 27.5 ± 5.5 | 26.8 ± 1.6 | 16.9 ± 1.8 |',
+    );
   });
 });

@@ -10,6 +10,8 @@ import { MAECT_PRESETS, readRuns, runMaectExperiment } from './experiment';
 import { markdownTable, reportFromRuns } from './report';
 
 const { values, positionals } = parseArgs({
+  // `pnpm start -- --preset full` forwards the `--` itself.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   allowPositionals: true,
   options: {
     preset: { type: 'string', default: 'quick' },

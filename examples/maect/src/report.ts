@@ -23,8 +23,8 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
 
 /** `"75.3 ± 1.1"` in percent (or `"75.3"` for a single run). */
 function fmt(xs: number[]): string {
-  const { mean, sd } = meanSd(xs.map(pct));
-  return xs.length > 1 ? `${mean.toFixed(1)} ± ${sd.toFixed(1)}` : mean.toFixed(1);
+  const { mean, sd } = meanSd(xs);
+  return xs.length > 1 ? `${pct1(mean)} ± ${pct1(sd)}` : pct1(mean);
 }
 
 const metricsOf = (run: SeedRun, name: string) => run.results.find((r) => r.name === name);
