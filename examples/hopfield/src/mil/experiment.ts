@@ -178,7 +178,7 @@ export async function runBitPattern(config: BitPatternConfig, onProgress?: OnPro
         },
       });
       const ms = performance.now() - t0;
-      const scores = predictMil(model, test);
+      const scores = await predictMil(model, test);
       const accuracy =
         Array.from(scores).filter((s, i) => (s > 0 ? 1 : 0) === test.labels[i]).length / scores.length;
       results.push({
@@ -252,7 +252,7 @@ export async function runMilBenchmark(
           const model = modelOf(spec, ds.dim, seed);
           const t0 = performance.now();
           await trainMil(model, train, { ...config.train, seed });
-          const scores = predictMil(model, test);
+          const scores = await predictMil(model, test);
           model.dispose();
           const auc = rocAuc(test.labels, scores);
           results.push({

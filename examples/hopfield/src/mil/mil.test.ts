@@ -172,15 +172,15 @@ describeBackends('MIL models', (backend) => {
     async (pooling) => {
       const ds = syntheticCorelMil({ numBags: 8, dim: 6, seed: 1 });
       const model = new MilModel({ inputDim: 6, pooling, embedDim: 8, seed: 0, hopfield: { numHeads: 2 } });
-      const alone = predictMil(model, subset(ds, [0]));
-      const together = predictMil(model, ds); // bag 0 padded to the largest bag
+      const alone = await predictMil(model, subset(ds, [0]));
+      const together = await predictMil(model, ds); // bag 0 padded to the largest bag
       expect(together[0]).toBeCloseTo(alone[0], 5);
       model.dispose();
       await expectNoLeakedTensors(
         async () => {
           const m = new MilModel({ inputDim: 6, pooling, embedDim: 8, seed: 0, hopfield: { numHeads: 2 } });
           await trainMil(m, ds, { epochs: 1, batchSize: 4 });
-          predictMil(m, ds);
+          await predictMil(m, ds);
           m.dispose();
         },
         { repeats: 2 },
@@ -207,7 +207,7 @@ describeBackends('MIL models', (backend) => {
       });
       const losses = await trainMil(model, train, { epochs: 15, batchSize: 16, learningRate: 3e-3, seed: 0 });
       expect(losses.at(-1)!).toBeLessThan(losses[0]);
-      const auc = rocAuc(test.labels, predictMil(model, test));
+      const auc = rocAuc(test.labels, await predictMil(model, test));
       model.dispose();
       expect(auc).toBeGreaterThan(0.7); // chance: 0.5
     },

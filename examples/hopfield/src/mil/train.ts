@@ -47,7 +47,9 @@ export async function trainMil(model: MilModel, ds: MilDataset, opts: MilTrainOp
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = permutation(n, seed * 10007 + epoch);
-      let sum = 0;
+      // The epoch's loss sum stays on the backend and is read once per epoch, asynchronously
+      // (webgpu in Node cannot read synchronously; elsewhere this saves a stall per batch).
+      let sum: tf.Scalar = tf.scalar(0);
       let batches = 0;
       for (let start = 0; start < n; start += batchSize) {
         const idx = order.subarray(start, Math.min(n, start + batchSize));
@@ -70,12 +72,16 @@ export async function trainMil(model: MilModel, ds: MilDataset, opts: MilTrainOp
           return out;
         });
         optimizer.applyGradients(clipped as tf.NamedTensorMap as Record<string, tf.Variable>);
-        sum += value.dataSync()[0];
+        const total = tf.add(sum, value) as tf.Scalar;
+        sum.dispose();
+        sum = total;
         batches++;
         tf.dispose([x, mask, y, value, grads, clipped]);
       }
-      losses.push(sum / batches);
-      await opts.onEpoch?.(epoch + 1, sum / batches);
+      const mean = ((await sum.data())[0] as number) / batches;
+      sum.dispose();
+      losses.push(mean);
+      await opts.onEpoch?.(epoch + 1, mean);
     }
   } finally {
     optimizer.dispose();
@@ -84,14 +90,14 @@ export async function trainMil(model: MilModel, ds: MilDataset, opts: MilTrainOp
   return losses;
 }
 
-/** Bag logits for every bag of `ds` (inference mode). */
-export function predictMil(model: MilModel, ds: MilDataset, batchSize = 64): Float32Array {
+/** Bag logits for every bag of `ds` (inference mode), read back asynchronously. */
+export async function predictMil(model: MilModel, ds: MilDataset, batchSize = 64): Promise<Float32Array> {
   const out = new Float32Array(ds.bags.length);
   for (let start = 0; start < ds.bags.length; start += batchSize) {
     const idx = Int32Array.from({ length: Math.min(batchSize, ds.bags.length - start) }, (_, i) => start + i);
     const { x, mask } = padBatch(ds, idx);
     const logits = model.logits(x, mask, false);
-    out.set(logits.dataSync() as Float32Array, start);
+    out.set((await logits.data()) as Float32Array, start);
     tf.dispose([x, mask, logits]);
   }
   return out;
