@@ -18,18 +18,31 @@ const { values } = parseArgs({
   },
 });
 const names = PIPELINES.map((p) => p.name);
+const BACKENDS: BackendRequest[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 if (values.help) {
-  console.log(`usage: npm run demo -- [--only <pipeline> ...] [--full] [--backend tensorflow|wasm|cpu] [--kitti DIR] [--out DIR]
+  console.log(`usage: npm run demo -- [--only <pipeline or group> ...] [--full] [--backend ${BACKENDS.join('|')}] [--kitti DIR] [--out DIR]
 pipelines: ${names.join(', ')}
+groups: a name's first part selects all of its pipelines (e.g. --only hopfield runs every hopfield-* pipeline)
+backend: default is the best available (PAPERSTACK_BACKEND overrides); webgpu needs the \`webgpu\` npm package
 writes <out>/<timestamp>/index.html (default out: reports/ at the repository root)`);
   process.exit(0);
 }
-const unknown = (values.only ?? []).filter((n) => !names.includes(n));
+/** `--only hopfield` selects every `hopfield-*` pipeline; an exact name selects that one. */
+const matches = (only: string, name: string) => name === only || name.startsWith(`${only}-`);
+const unknown = (values.only ?? []).filter((o) => !names.some((n) => matches(o, n)));
 if (unknown.length) {
-  console.error(`demo: --only expects one of ${names.join(', ')}; received ${unknown.join(', ')}`);
+  console.error(
+    `demo: --only expects a pipeline (${names.join(', ')}) or its group (the part before '-'); received ${unknown.join(', ')}`,
+  );
   process.exit(2);
 }
-const selected = values.only?.length ? PIPELINES.filter((p) => values.only?.includes(p.name)) : PIPELINES;
+if (values.backend !== undefined && !BACKENDS.includes(values.backend as BackendRequest)) {
+  console.error(`demo: --backend expects one of ${BACKENDS.join(', ')}; received ${values.backend}`);
+  process.exit(2);
+}
+const selected = values.only?.length
+  ? PIPELINES.filter((p) => values.only?.some((o) => matches(o, p.name)))
+  : PIPELINES;
 
 const started = new Date();
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });
