@@ -3,7 +3,6 @@ import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils'
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import {
-  knnAccuracy,
   NNCLR_PRESETS,
   type NnclrExperimentConfig,
   nnclrFigures,
@@ -27,20 +26,6 @@ const TINY: NnclrExperimentConfig = {
   projectorUnits: [32, 8],
   predictorUnits: [32, 8],
 };
-
-describeBackends('k-NN accuracy', () => {
-  it('is 100 % on separated clusters and 0 % with swapped test labels, leaks nothing', async () => {
-    const train = tf.tensor2d([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9], [4, 2]);
-    const test = tf.tensor2d([0.8, 0.2, 0.2, 0.8], [2, 2]);
-    expect(knnAccuracy(train, [0, 0, 1, 1], test, [0, 1], { k: 2 })).toBe(100);
-    expect(knnAccuracy(train, [0, 0, 1, 1], test, [1, 0], { k: 2 })).toBe(0);
-    await expectNoLeakedTensors(() => knnAccuracy(train, [0, 0, 1, 1], test, [0, 1], { k: 2 }));
-    expect(() => knnAccuracy(train, [0, 0, 1, 1], test, [0, 1], { k: 5 })).toThrow(
-      /options.k must be an integer in \[1, 4\], received 5/,
-    );
-    tf.dispose([train, test]);
-  });
-});
 
 describeBackends('runNnclrExperiment (tiny configuration)', () => {
   it('completes and returns a well-formed report with tables, figures and per-seed results', async () => {

@@ -13,6 +13,7 @@ import {
   round,
   yieldToEventLoop,
 } from '@paperstack/example-kit';
+import { type Features, knnAccuracy } from '@paperstack/maect';
 import {
   AdamW,
   NnclrTrainer,
@@ -27,8 +28,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type Augmentation, twoViewBatches } from './augment';
 import { nnclrFigures } from './figures';
-import { knnAccuracy } from './knn';
-import { CLASSES, type Dataset, makeShapes, PIXELS, stackImages } from './shapes';
+import { type Dataset, makeShapes, PIXELS, stackImages } from './shapes';
 
 /**
  * Everything an experiment run depends on. A `type` (not an interface) so that it is a plain
@@ -220,7 +220,7 @@ function makeEncoder(c: NnclrExperimentConfig, seed: number): tfl.LayersModel {
 
 /** One training step of a method on a batch (the batch's tensors stay the caller's). */
 interface Learner {
-  step(batch: TwoViewBatch): { loss: number; nnAccuracy?: number };
+  step(batch: TwoViewBatch): Promise<{ loss: number; nnAccuracy?: number }>;
   dispose(): void;
 }
 
@@ -246,7 +246,7 @@ function nnclrLearner(
     learningRate: lr,
   });
   return {
-    step: (b: TwoViewBatch) => trainer.trainStep(b),
+    step: (b: TwoViewBatch) => trainer.trainStepAsync(b),
     dispose: () => {
       projector.dispose();
       predictor.dispose();
@@ -270,7 +270,7 @@ function simclrLearner(
   const optimizer = new AdamW({ learningRate: 0, weightDecay: c.weightDecay });
   let step = 0;
   return {
-    step: (b: TwoViewBatch) => {
+    step: async (b: TwoViewBatch) => {
       optimizer.learningRate = lr(step++);
       if (!projector.built) {
         tf.tidy(() => {
@@ -286,8 +286,9 @@ function simclrLearner(
         return ntXentLoss(z(b.view0), z(b.view1), { temperature: c.temperature });
       }, vars);
       optimizer.applyGradients(grads);
-      const loss = value.dataSync()[0];
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose(Object.values(grads));
+      const loss = (await value.data())[0];
+      value.dispose();
       return { loss };
     },
     dispose: () => {
@@ -331,14 +332,24 @@ export async function runNnclrExperiment(
   const xTest = tf.tensor2d(stackImages(test.images), [c.testImages, PIXELS]);
   timing.data = performance.now() - t0;
   onProgress({ stage: 'data', step: 1, total: 1 });
-  const knn = { k: c.knnK, classes: CLASSES.length };
+  const knn = { k: c.knnK };
+  /** k-NN accuracy in % (MAE-CT's weighted vote, T = 0.07) of test features against the labelled memory. */
+  const knnPercent = async (memoryFeatures: tf.Tensor2D, testFeatures: tf.Tensor2D) => {
+    const rows = async (t: tf.Tensor2D): Promise<Features> => ({
+      data: (await t.data()) as Float32Array,
+      n: t.shape[0],
+      dim: t.shape[1],
+    });
+    const [a, b] = await Promise.all([rows(memoryFeatures), rows(testFeatures)]);
+    return 100 * knnAccuracy(a, memory.labels, b, test.labels, knn);
+  };
   let evalMs = 0;
-  const evaluate = (encoder: tfl.LayersModel): number => {
+  const evaluate = async (encoder: tfl.LayersModel): Promise<number> => {
     const te = performance.now();
     const a = encoder.predict(xMemory) as tf.Tensor2D;
     const b = encoder.predict(xTest) as tf.Tensor2D;
     try {
-      return knnAccuracy(a, memory.labels, b, test.labels, knn);
+      return await knnPercent(a, b);
     } finally {
       tf.dispose([a, b]);
       evalMs += performance.now() - te;
@@ -357,12 +368,12 @@ export async function runNnclrExperiment(
   const trainMs: Record<NnclrMethod, number> = { SimCLR: 0, NNCLR: 0 };
   let pixels = Number.NaN;
   try {
-    pixels = knnAccuracy(xMemory, memory.labels, xTest, test.labels, knn);
+    pixels = await knnPercent(xMemory, xTest);
     const run = async (method: NnclrMethod, seed: number) => {
       const encoder = makeEncoder(c, seed);
       const learner = (method === 'NNCLR' ? nnclrLearner : simclrLearner)(c, seed, encoder, lr);
       const stage = `${method}, seed ${seed}`;
-      const curve: KnnPoint[] = [{ method, seed, step: 0, accuracy: evaluate(encoder) }];
+      const curve: KnnPoint[] = [{ method, seed, step: 0, accuracy: await evaluate(encoder) }];
       const window: { loss: number; nnAccuracy?: number }[] = [];
       const nnTail: number[] = [];
       let loss = Number.NaN;
@@ -379,7 +390,7 @@ export async function runNnclrExperiment(
           const ts = performance.now();
           let info: { loss: number; nnAccuracy?: number };
           try {
-            info = learner.step(b);
+            info = await learner.step(b);
           } finally {
             tf.dispose([b.view0, b.view1]);
           }
@@ -401,7 +412,7 @@ export async function runNnclrExperiment(
             window.length = 0;
           }
           if (step % c.evalEvery === 0 || step === c.steps)
-            curve.push({ method, seed, step, accuracy: evaluate(encoder) });
+            curve.push({ method, seed, step, accuracy: await evaluate(encoder) });
           onProgress({
             stage,
             step,

@@ -11,7 +11,6 @@ export {
 } from './experiment';
 export { type NnclrFigureData, nnclrFigures } from './figures';
 export { type NnclrResultsJson, resultsJson } from './json';
-export { type KnnOptions, knnAccuracy } from './knn';
 export {
   CLASSES,
   type Dataset,
