@@ -1,6 +1,5 @@
 import { VEGA_LITE_SCHEMA } from '@paperstack/example-kit';
 import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import {
   NNCLR_PRESETS,
