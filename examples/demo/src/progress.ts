@@ -39,6 +39,6 @@ export function progress(
 function formatInfo(info?: Record<string, string | number>): string {
   if (!info) return '';
   return Object.entries(info)
-    .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toPrecision(4) : v}`)
+    .map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : v}`)
     .join(' ');
 }

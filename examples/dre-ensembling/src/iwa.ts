@@ -106,7 +106,7 @@ export async function iwaExperiment(cfg: IwaConfig, onProgress?: OnProgress): Pr
     });
     const w = Array.from(sel.model.predict(src.x), (v) => Math.max(v, 0));
     timing.weights += performance.now() - t0;
-    onProgress?.({ stage: 'weights', done: k + 1, total: cfg.seeds, info: `seed ${seed}` });
+    onProgress?.({ stage: 'weights', step: k + 1, total: cfg.seeds, info: { seed } });
 
     t0 = performance.now();
     const trX = src.x.slice(0, half);
@@ -136,9 +136,9 @@ export async function iwaExperiment(cfg: IwaConfig, onProgress?: OnProgress): Pr
         m++;
         onProgress?.({
           stage: 'training',
-          done: k * members.length + m,
+          step: k * members.length + m,
           total: cfg.seeds * members.length,
-          info: `seed ${seed}: ${members[m - 1]}`,
+          info: { seed, member: members[m - 1] },
         });
       }
     }
@@ -236,6 +236,10 @@ export function iwaReport(res: IwaResult): ExperimentReport<Record<string, unkno
     domain: [0.4, 1],
   });
   return {
+    name: 'dre-iwa',
+    title: 'IWA: importance-weighted aggregation under domain shift',
+    summary:
+      'Dinu et al. (ICLR 2023) with weights from @paperstack/kernel-dre: a family of classifiers (HopfieldLayer-based and MLPs) trained under covariate shift is aggregated by importance-weighted least squares; target accuracy vs the best single model, uniform averaging and source-only.',
     config: {
       ...cfg,
       family: cfg.family.map(describeSpec),

@@ -27,4 +27,4 @@ export function resultsDir(out: string | undefined, mainUrl: string): string {
 
 /** Prints each progress report as one line. */
 export const printProgress: OnProgress = (p) =>
-  console.log(`[${p.stage} ${p.done}/${p.total}] ${p.info ?? ''}`);
+  console.log(`[${p.stage} ${p.step}/${p.total}] ${p.info ? JSON.stringify(p.info) : ''}`);

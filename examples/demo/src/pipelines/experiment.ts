@@ -29,7 +29,11 @@ export function stageProgress(ctx: PipelineContext) {
 export function experimentPipeline(
   name: string,
   title: string,
-  run: (preset: Preset, onProgress: OnProgress, context: { kittiDir?: string }) => Promise<ExperimentReport>,
+  run: (
+    preset: Preset,
+    onProgress: OnProgress,
+    context: { kittiDir?: string },
+  ) => Promise<ExperimentReport<object>>,
 ): Pipeline {
   return {
     name,
@@ -40,7 +44,13 @@ export function experimentPipeline(
         kittiDir: ctx.kittiDir,
       });
       bars.close();
-      return { ...r, name, title, figures: r.figures as unknown as Figure[] };
+      return {
+        ...r,
+        name,
+        title,
+        config: r.config as Record<string, unknown>,
+        figures: r.figures as unknown as Figure[],
+      };
     },
   };
 }
