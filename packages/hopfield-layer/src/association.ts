@@ -418,9 +418,19 @@ export function loadStateEntries(
   }
 }
 
+/**
+ * A seed for tfjs's normal generators, which treat 0 as "no seed" (`seed ? seed : Math.random()` in
+ * tfjs-core `rand_util.ts`): 0 maps to a fixed non-zero value, every other seed to itself.
+ */
+const normalSeed = (seed: number) => (seed === 0 ? 0x9e3779b9 : seed);
+
 /** Initializers for {@link AddWeight} with derived seeds. */
 export function makeInitializer(kind: 'zeros' | 'ones' | 'normal', seed: number | null, index: number) {
   if (kind === 'zeros') return initializers.zeros();
   if (kind === 'ones') return initializers.ones();
-  return initializers.randomNormal({ mean: 0, stddev: 0.02, seed: seed == null ? undefined : seed + index });
+  return initializers.randomNormal({
+    mean: 0,
+    stddev: 0.02,
+    seed: seed == null ? undefined : normalSeed(seed + index),
+  });
 }

@@ -50,6 +50,35 @@ describe('bad options', () => {
 });
 
 describeBackends('Hopfield layers: inputs, options and semantics', () => {
+  it('seed 0 is a seed: equal seeds give equal initial weights, different seeds different ones', () => {
+    const x = tf.ones([2, 5, 8]);
+    // without normalization the first weight drawn (index 0) is a normal-initialized kernel
+    const plain = {
+      normalizeStoredPattern: false,
+      normalizeStoredPatternAffine: false,
+      normalizeStatePattern: false,
+      normalizeStatePatternAffine: false,
+      normalizePatternProjection: false,
+      normalizePatternProjectionAffine: false,
+    };
+    const weights = (seed: number) => {
+      const layers = [
+        new Hopfield({ inputSize: 8, numHeads: 2, seed, ...plain }),
+        new HopfieldPooling({ inputSize: 8, quantity: 3, numHeads: 2, seed, ...plain }),
+        new HopfieldLayer({ inputSize: 8, quantity: 4, seed, ...plain }),
+      ];
+      const values = layers.flatMap((l) => {
+        tf.dispose(l.apply(x) as tf.Tensor);
+        return l.getWeights().map((w) => Array.from(w.dataSync()));
+      });
+      for (const l of layers) l.dispose();
+      return values;
+    };
+    expect(weights(0)).toEqual(weights(0));
+    expect(weights(0)).not.toEqual(weights(1));
+    x.dispose();
+  });
+
   it('bad input: rank, feature sizes, tuple length, masks', () => {
     const layer = new Hopfield({ inputSize: 8, numHeads: 2, seed: 1 });
     expect(() => layer.apply(tf.zeros([2, 8]))).toThrow(/expected rank 3/);

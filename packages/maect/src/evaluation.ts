@@ -141,7 +141,9 @@ export function linearProbeAccuracy(
     t.dispose();
     return v;
   };
-  const w = init(tf.tidy(() => tf.mul(tf.truncatedNormal([d, classes], 0, 1, 'float32', seed), 0.01)));
+  // tfjs's normal generators treat a seed of 0 as "no seed" (tfjs-core rand_util.ts): map it to a fixed value.
+  const normalSeed = seed === 0 ? 0x9e3779b9 : seed;
+  const w = init(tf.tidy(() => tf.mul(tf.truncatedNormal([d, classes], 0, 1, 'float32', normalSeed), 0.01)));
   const bias = init(tf.zeros([classes]));
   const mom = [init(tf.zeros([d, classes])), init(tf.zeros([classes]))];
   const steps = epochs * Math.ceil(train.n / batchSize);
