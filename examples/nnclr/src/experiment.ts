@@ -71,49 +71,38 @@ export type NnclrExperimentConfig = {
   dataSeeds: { train: number; test: number };
 };
 
+/** The `quick` preset (see {@link NNCLR_PRESETS}). */
+const QUICK: NnclrExperimentConfig = {
+  seeds: [0, 1],
+  steps: 200,
+  batchSize: 128,
+  queueSize: 1024,
+  temperature: 0.1,
+  peakLearningRate: 2e-3,
+  weightDecay: 1e-4,
+  augmentation: 'full',
+  trainImages: 2000,
+  testImages: 1000,
+  labelled: 200,
+  knnK: 20,
+  evalEvery: 25,
+  encoderUnits: [256, 128],
+  projectorUnits: [256, 64],
+  predictorUnits: [256, 64],
+  dataSeeds: { train: 1234, test: 5678 },
+};
+
 /**
  * The presets. `full` is the measured setup of the README (400 steps of batch 128, 3 seeds);
  * `quick` fits the demo's budget (about 2 minutes on two idle cores) with the same data, model and
  * evaluation, fewer steps and seeds.
  */
 export const NNCLR_PRESETS: Record<Preset, NnclrExperimentConfig> = {
-  quick: {
-    seeds: [0, 1],
-    steps: 200,
-    batchSize: 128,
-    queueSize: 1024,
-    temperature: 0.1,
-    peakLearningRate: 2e-3,
-    weightDecay: 1e-4,
-    augmentation: 'full',
-    trainImages: 2000,
-    testImages: 1000,
-    labelled: 200,
-    knnK: 20,
-    evalEvery: 25,
-    encoderUnits: [256, 128],
-    projectorUnits: [256, 64],
-    predictorUnits: [256, 64],
-    dataSeeds: { train: 1234, test: 5678 },
-  },
+  quick: QUICK,
   full: {
+    ...QUICK,
     seeds: [0, 1, 2],
     steps: 400,
-    batchSize: 128,
-    queueSize: 1024,
-    temperature: 0.1,
-    peakLearningRate: 2e-3,
-    weightDecay: 1e-4,
-    augmentation: 'full',
-    trainImages: 2000,
-    testImages: 1000,
-    labelled: 200,
-    knnK: 20,
-    evalEvery: 25,
-    encoderUnits: [256, 128],
-    projectorUnits: [256, 64],
-    predictorUnits: [256, 64],
-    dataSeeds: { train: 1234, test: 5678 },
   },
 };
 
