@@ -1,3 +1,4 @@
+export { reportProblems } from './check';
 export { rocAuc } from './metrics';
 export { normal, permutation, randInt, uniform } from './random';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normal, permutation, rocAuc, round, uniform } from './index';
+import { normal, permutation, reportProblems, rocAuc, round, uniform, VEGA_LITE_SCHEMA } from './index';
 
 describe('seeded randomness', () => {
   it('repeats a stream for a seed and differs between seeds', () => {
@@ -51,5 +51,41 @@ describe('round', () => {
     expect(round(2 / 3)).toBe(0.6667);
     expect(round(123456, 2)).toBe(120000);
     expect(round(Number.NaN)).toBeNaN();
+  });
+});
+
+describe('reportProblems', () => {
+  const good = {
+    name: 'x',
+    title: 'X',
+    summary: 'what x shows',
+    config: {},
+    tables: [{ title: 't', columns: ['a', 'b'], rows: [[1, 'one']] }],
+    figures: [
+      { title: 'f', spec: { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: 1 }] }, mark: 'point' } },
+    ],
+    timing: { all: 12 },
+  };
+
+  it('passes a well-formed report', () => {
+    expect(reportProblems(good)).toEqual([]);
+  });
+
+  it('names each problem', () => {
+    const bad = {
+      ...good,
+      summary: '',
+      tables: [{ title: 't', columns: ['a', 'b'], rows: [[1], [Number.NaN, 2]] }],
+      figures: [{ title: 'f', spec: { $schema: 'v4', data: { url: 'x.csv' } } }],
+      timing: { all: -1 },
+    };
+    expect(reportProblems(bad)).toEqual([
+      'name, title and summary must be non-empty',
+      "table 't' row 0: 1 cells for 2 columns",
+      "table 't' row 1: a non-finite number",
+      "figure 'f': $schema is not Vega-Lite v5",
+      "figure 'f': data not inlined",
+      "timing 'all' is -1",
+    ]);
   });
 });

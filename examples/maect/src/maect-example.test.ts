@@ -1,3 +1,4 @@
+import { reportProblems } from '@paperstack/example-kit';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,7 @@ describe('runMaectExperiment', () => {
     );
     const r = report!;
     expect(r.name).toBe('maect');
+    expect(reportProblems(r)).toEqual([]);
     expect([...stages]).toEqual([
       'evaluate random init',
       'MAE pre-training',

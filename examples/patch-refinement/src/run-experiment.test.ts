@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ExperimentReport } from '@paperstack/example-kit';
-import { reportProblems } from '@paperstack/example-voxelnet';
+import { type ExperimentReport, reportProblems } from '@paperstack/example-kit';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import { InvalidArgumentError } from '@paperstack/voxelnet';
 import { beforeAll, describe, expect, it } from 'vitest';

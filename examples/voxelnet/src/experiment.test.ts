@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { ExperimentReport } from '@paperstack/example-kit';
+import { type ExperimentReport, reportProblems } from '@paperstack/example-kit';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import { InvalidArgumentError } from '@paperstack/voxelnet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runVoxelNetExperiment, VOXELNET_PRESETS, type VoxelNetExperimentConfig } from './experiment';
-import { reportProblems } from './report-check';
 
 // A tiny but real run: 2 training steps, 2 held-out scenes.
 const TINY: VoxelNetExperimentConfig = {

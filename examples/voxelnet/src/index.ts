@@ -23,4 +23,3 @@ export {
   movingAverage,
 } from './figures';
 export { carsInRange, type KittiInput, readKittiFrames, resolveKittiSplit } from './kitti-frames';
-export { reportProblems } from './report-check';

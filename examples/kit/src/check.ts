@@ -1,8 +1,7 @@
-// A structural check of an ExperimentReport, for the detection examples' tests: every table row
-// has one cell per column, every figure is a Vega-Lite spec with its data inlined, timings are
-// finite, and the whole report survives JSON (what the demo writes into its HTML).
-import type { ExperimentReport } from '@paperstack/example-kit';
-import { VEGA_LITE_SCHEMA } from '@paperstack/example-kit';
+// A structural check of an ExperimentReport, for the examples' tests: every table row has one cell
+// per column, every figure is a Vega-Lite spec with its data inlined, timings are finite, and the
+// whole report survives JSON (what the demo writes into its HTML).
+import { type ExperimentReport, VEGA_LITE_SCHEMA } from './report';
 
 function inlined(spec: Record<string, unknown>): boolean {
   const data = spec.data as { values?: unknown[] } | undefined;
@@ -12,7 +11,7 @@ function inlined(spec: Record<string, unknown>): boolean {
 }
 
 /** What is wrong with `report` (an empty list when it is well formed). */
-export function reportProblems(report: ExperimentReport): string[] {
+export function reportProblems(report: ExperimentReport<object>): string[] {
   const problems: string[] = [];
   if (!report.name || !report.title || !report.summary)
     problems.push('name, title and summary must be non-empty');
