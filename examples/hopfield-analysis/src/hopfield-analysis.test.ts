@@ -163,6 +163,7 @@ describe('experiments (tiny configurations)', () => {
       epochs: 1,
       batchSize: 2,
       chunkSize: 128,
+      seeds: [1],
     };
     const messages: string[] = [];
     const r = await runRepertoireExperiment(config, (m) => messages.push(m));
@@ -196,6 +197,7 @@ describe('experiments (tiny configurations)', () => {
       batchSize: 2,
       poolings: ['hopfield', 'mean'],
       diagnostics: true,
+      seeds: [1],
     });
     expect(tf.memory().numTensors).toBe(before);
     const [hop, mean] = r.rows;

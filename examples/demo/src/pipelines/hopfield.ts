@@ -90,7 +90,7 @@ export const hopfieldRepertoirePipeline: Pipeline = {
       tables: [
         {
           title: 'Mean test AUC over seeds',
-          columns: ['sweep', 'pooling', 'witness rate', 'bag size', 'witnesses/bag', 'AUC', 'runs'],
+          columns: ['sweep', 'pooling', 'witness rate', 'bag size', 'witnesses/bag', 'AUC', 'AUC sd', 'runs'],
           rows: r.table.map((t) => [
             t.sweep,
             t.pooling,
@@ -98,6 +98,7 @@ export const hopfieldRepertoirePipeline: Pipeline = {
             t.bagSize,
             t.witnesses,
             t.meanAuc,
+            t.sdAuc ?? '–',
             t.runs,
           ]),
         },
