@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBestBackend } from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+// The layer package's test hook (not exported): makes `canReadSync()` false as on webgpu.
+import { deviceChecks } from '../../../packages/hopfield-layer/src/device';
 import {
   AMINO_ACIDS,
   encodeKmers,
@@ -211,5 +213,57 @@ describe('experiments (tiny configurations)', () => {
     }
     expect(mean.diagnostics![0].witnessMass).toBeUndefined();
     expect(mean.diagnostics![0].gradNorm.pooling).toBe(0);
+  });
+
+  it('both experiments run without synchronous reads (as on webgpu in Node) and give the same results', async () => {
+    const regime = {
+      ...REGIME_PRESETS.quick,
+      steps: 2,
+      evalEvery: 1,
+      seqLen: 6,
+      dModel: 8,
+      evalBatch: 4,
+      batchSize: 4,
+    };
+    const repertoire = {
+      ...REPERTOIRE_PRESETS.quick,
+      witnessRates: [0.05],
+      bagSizes: [],
+      baseBagSize: 100,
+      trainBags: 4,
+      testBags: 4,
+      epochs: 2,
+      batchSize: 2,
+      chunkSize: 64,
+      poolings: ['hopfield' as const, 'mean' as const],
+      diagnostics: true,
+      seeds: [1],
+    };
+    const run = async () => {
+      const r = await runRegimeExperiment(regime);
+      const p = await runRepertoireExperiment(repertoire);
+      return {
+        rows: r.rows,
+        histograms: r.histograms,
+        table: p.table,
+        epochs: p.rows.map((row) => row.diagnostics),
+      };
+    };
+    const sync = await run();
+    const before = tf.memory().numTensors;
+    deviceChecks.forceNoSyncRead = true;
+    const spy = vi.spyOn(tf.engine(), 'readSync').mockImplementation(() => {
+      throw new Error('synchronous read');
+    });
+    try {
+      const dev = await run();
+      expect(spy).not.toHaveBeenCalled();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(dev.epochs.flat()).toHaveLength(4);
+      expect(dev).toEqual(sync);
+    } finally {
+      spy.mockRestore();
+      deviceChecks.forceNoSyncRead = null;
+    }
   });
 });

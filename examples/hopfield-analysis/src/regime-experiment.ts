@@ -1,7 +1,7 @@
 /**
  * Paper §3 (Fig. 2–3) at small scale: a transformer whose self-attention is `Hopfield` layers is
  * trained on a sequence task, and the distribution of k (patterns needed for 90% of the softmax
- * mass, per head) is tracked per layer during training with `analyzeRegimes`.
+ * mass, per head) is tracked per layer during training with `analyzeRegimesAsync`.
  *
  * Task ("previous token"): the target at position i is the token at position i−1 (cyclically).
  * Solving it needs each position to retrieve one specific other position — a fixed point near a
@@ -10,7 +10,7 @@
  */
 
 import { randInt, uniform, VEGA_LITE_SCHEMA, type VegaLiteSpec } from '@paperstack/example-kit';
-import { analyzeRegimes, Hopfield, type Regime } from '@paperstack/hopfield-layer';
+import { analyzeRegimesAsync, Hopfield, type Regime } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type RegimeTask = 'previous-token' | 'duplicate' | 'pointer-chase';
@@ -244,16 +244,20 @@ export async function runRegimeExperiment(
   const rows: RegimeRow[] = [];
   const histograms: KHistogramRow[] = [];
 
-  const evaluate = (step: number) => {
+  // Reads only asynchronously (webgpu in Node has no synchronous reads): loss and accuracy in one
+  // read, then one read per layer's association matrix.
+  const evaluate = async (step: number) => {
     const a0 = performance.now();
     const inputs: tf.Tensor[] = [];
-    const { loss, accuracy } = tf.tidy(() => {
+    const metrics = tf.tidy(() => {
       const { loss, acc } = lossAndAccuracy(model.forward(ex, inputs), ey);
-      return { loss: loss.dataSync()[0], accuracy: acc.dataSync()[0] };
+      return tf.stack([loss, acc]);
     });
-    model.attn.forEach((layer, l) => {
+    const [loss, accuracy] = await metrics.data();
+    metrics.dispose();
+    for (const [l, layer] of model.attn.entries()) {
       const xi = layer.associationMatrix(inputs[l]);
-      const r = analyzeRegimes(xi);
+      const r = await analyzeRegimesAsync(xi);
       tf.dispose(xi);
       for (const h of r.heads) {
         rows.push({
@@ -274,13 +278,13 @@ export async function runRegimeExperiment(
           histograms.push({ phase: step === 0 ? 'start' : 'end', layer: l + 1, k, fraction: count / total });
         }
       }
-    });
+    }
     tf.dispose(inputs);
     analysisMs += performance.now() - a0;
     return { loss, accuracy };
   };
 
-  evaluate(0);
+  await evaluate(0);
   let last = { loss: Number.NaN, accuracy: Number.NaN };
   for (let step = 1; step <= config.steps; step++) {
     const d = batch(rand, config.batchSize, config.seqLen, config.vocab, task);
@@ -290,7 +294,7 @@ export async function runRegimeExperiment(
       optimizer.minimize(() => lossAndAccuracy(model.forward(x), y).loss as tf.Scalar, false, model.vars);
     });
     if (step % config.evalEvery === 0 || step === config.steps) {
-      last = evaluate(step);
+      last = await evaluate(step);
       onProgress?.(
         `step ${step}/${config.steps}: loss ${last.loss.toFixed(3)}, acc ${last.accuracy.toFixed(3)}`,
         step / config.steps,

@@ -304,13 +304,10 @@ function stack(bags: Bags, ids: number[], N: number): tf.Tensor3D {
   return tf.tensor3d(buf, [ids.length, N, P], 'int32');
 }
 
-/** L2 norm of a list of tensors (a synchronous read). */
-function l2(ts: tf.Tensor[]): number {
-  if (ts.length === 0) return 0;
-  const sq = tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t)))));
-  const v = sq.dataSync()[0];
-  sq.dispose();
-  return Math.sqrt(v);
+/** Squared L2 norm of a list of tensors, as a scalar tensor (0 for an empty list); not read here. */
+function squaredNorm(ts: tf.Tensor[]): tf.Scalar {
+  if (ts.length === 0) return tf.scalar(0);
+  return tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t)))) as tf.Scalar);
 }
 
 async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w: number, seed: number) {
@@ -325,25 +322,29 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
   const trainLoss: number[] = [];
   const diagnostics: EpochDiagnostics[] = [];
 
-  const score = () => {
-    const scores: number[] = [];
+  // Every read below is asynchronous (webgpu in Node has no synchronous reads).
+  // Test logits of all batches, read at once.
+  const score = async () => {
+    const logits: tf.Tensor1D[] = [];
     for (let s = 0; s < c.testBags; s += c.batchSize) {
       const ids = Array.from({ length: Math.min(c.batchSize, c.testBags - s) }, (_, j) => s + j);
       const x = stack(test, ids, N);
-      const l = tf.tidy(() => model.logits(x));
-      scores.push(...l.dataSync());
-      tf.dispose([x, l]);
+      logits.push(tf.tidy(() => model.logits(x)));
+      x.dispose();
     }
+    const all = tf.concat(logits);
+    const scores = Array.from(await all.data());
+    tf.dispose([all, ...logits]);
     return scores;
   };
-  const witnessMass = () => {
+  const witnessMass = async () => {
     let mass = 0;
     let bags = 0;
     for (let i = 0; i < c.testBags; i++) {
       if (test.labels[i] !== 1) continue;
       const x = stack(test, [i], N);
       const a = model.attention(x);
-      const p = a.dataSync();
+      const p = await a.data();
       for (const j of test.get(i).witnessIndices) mass += p[j];
       bags++;
       tf.dispose([x, a]);
@@ -369,9 +370,11 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
       for (let j = i; j < Math.min(i + per, half); j++) order[o++] = 2 * pos[j];
       for (let j = i; j < Math.min(i + per, half); j++) order[o++] = 2 * neg[j] + 1;
     }
-    let epochLoss = 0;
-    const norms = { encoder: 0, pooling: 0, head: 0 };
-    let steps = 0;
+    // Per step: the loss and (with diagnostics) the squared gradient norms of the three parts stay
+    // on the device; they are read once per epoch and summed in step order.
+    const losses: tf.Scalar[] = [];
+    const sizes: number[] = [];
+    const squaredNorms: tf.Scalar[] = [];
     for (let s = 0; s < order.length; s += c.batchSize) {
       const ids = Array.from(order.subarray(s, s + c.batchSize));
       const x = stack(train, ids, N);
@@ -382,23 +385,35 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
         all,
       );
       if (c.diagnostics) {
-        const of = (vs: tf.Variable[]) => l2(vs.map((v) => grads[v.name]));
-        norms.encoder += of([model.emb]);
-        norms.pooling += of(model.poolingVars);
-        norms.head += of([model.head, model.bias]);
+        const of = (vs: tf.Variable[]) => squaredNorm(vs.map((v) => grads[v.name]));
+        squaredNorms.push(of([model.emb]), of(model.poolingVars), of([model.head, model.bias]));
       }
-      steps++;
       const named = (vs: tf.Variable[]) => vs.map((v) => ({ name: v.name, tensor: grads[v.name] }));
       opt.applyGradients(named([model.emb]));
       headOpt.applyGradients(named([model.head, model.bias]));
       if (model.poolingVars.length > 0) poolOpt.applyGradients(named(model.poolingVars));
-      epochLoss += value.dataSync()[0] * ids.length;
-      tf.dispose([x, y, value, ...Object.values(grads)]);
+      losses.push(value);
+      sizes.push(ids.length);
+      tf.dispose([x, y, ...Object.values(grads)]);
+    }
+    const steps = losses.length;
+    const read = tf.stack([...losses, ...squaredNorms]);
+    const values = await read.data();
+    tf.dispose([read, ...losses, ...squaredNorms]);
+    let epochLoss = 0;
+    const norms = { encoder: 0, pooling: 0, head: 0 };
+    for (let i = 0; i < steps; i++) {
+      epochLoss += values[i] * sizes[i];
+      if (c.diagnostics) {
+        norms.encoder += Math.sqrt(values[steps + 3 * i]);
+        norms.pooling += Math.sqrt(values[steps + 3 * i + 1]);
+        norms.head += Math.sqrt(values[steps + 3 * i + 2]);
+      }
     }
     trainLoss.push(epochLoss / c.trainBags);
     trainMs += performance.now() - t0;
     if (c.diagnostics) {
-      const scores = score();
+      const scores = await score();
       const pos = scores.filter((_, i) => test.labels[i] === 1);
       const neg = scores.filter((_, i) => test.labels[i] === 0);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -412,7 +427,7 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
           pooling: round(norms.pooling / steps, 3),
           head: round(norms.head / steps, 3),
         },
-        witnessMass: pooling === 'hopfield' ? round(witnessMass(), 3) : undefined,
+        witnessMass: pooling === 'hopfield' ? round(await witnessMass(), 3) : undefined,
         uniformMass: round(test.witnesses / N, 3),
         logitGap: round(gap, 3),
         logitSeparation: round(gap / Math.sqrt((sd(pos) ** 2 + sd(neg) ** 2) / 2), 3),
@@ -420,7 +435,7 @@ async function trainAndScore(c: RepertoireConfig, pooling: Pooling, N: number, w
     }
     await yieldToEventLoop();
   }
-  const scores = score();
+  const scores = await score();
   opt.dispose();
   headOpt.dispose();
   poolOpt.dispose();

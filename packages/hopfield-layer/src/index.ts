@@ -21,6 +21,7 @@ export {
 } from './options';
 export {
   analyzeRegimes,
+  analyzeRegimesAsync,
   type HeadRegime,
   patternsForMass,
   type Regime,

@@ -1,7 +1,22 @@
 import { describeBackends, expectNoLeakedTensors } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
-import { analyzeRegimes, Hopfield, HopfieldError, patternsForMass } from './index';
+import { expect, it, vi } from 'vitest';
+import { deviceChecks } from './device';
+import { analyzeRegimes, analyzeRegimesAsync, Hopfield, HopfieldError, patternsForMass } from './index';
+
+/** Awaits `f` as on webgpu in Node: device-side checks on, and any synchronous read throws. */
+async function withoutSyncReads<T>(f: () => Promise<T>): Promise<T> {
+  deviceChecks.forceNoSyncRead = true;
+  const spy = vi.spyOn(tf.engine(), 'readSync').mockImplementation(() => {
+    throw new Error('synchronous read');
+  });
+  try {
+    return await f();
+  } finally {
+    spy.mockRestore();
+    deviceChecks.forceNoSyncRead = null;
+  }
+}
 
 describeBackends('analyzeRegimes', () => {
   it('one-hot rows → fixed point (k = 1); uniform rows → global averaging (k = ⌈0.9·S⌉)', () => {
@@ -87,5 +102,53 @@ describeBackends('analyzeRegimes', () => {
     expect(() => analyzeRegimes(ok, { fixedPointMaxK: 0 })).toThrow(/fixedPointMaxK: /);
     expect(() => analyzeRegimes(tf.zeros([0, 4]))).toThrow(/at least one query/);
     tf.dispose(ok);
+  });
+
+  it('analyzeRegimesAsync: the same result as analyzeRegimes, without synchronous reads', async () => {
+    const S = 6;
+    // Constructed heads: one-hot, uniform, mass on 2 of 6, and softmax rows of random scores at
+    // three temperatures; ranks 2, 3 and 4; a non-default threshold.
+    const oneHot = tf.cast(tf.oneHot(tf.tensor1d([0, 5, 2], 'int32'), S), 'float32');
+    const uniform = tf.fill([3, S], 1 / S);
+    const subset = tf.tensor2d(
+      Array.from({ length: 3 * S }, (_, i) => (i % S < 2 ? 0.5 : 0)),
+      [3, S],
+    );
+    const scores = tf.randomNormal([2, 3, 3, S], 0, 1, 'float32', 7);
+    const soft = tf.softmax(tf.mul(scores, tf.tensor4d([0.1, 2, 30], [1, 3, 1, 1])));
+    const heads = tf.stack([oneHot, uniform, subset]);
+    const cases: [tf.Tensor, Parameters<typeof analyzeRegimes>[1]][] = [
+      [oneHot, {}],
+      [heads, {}],
+      [soft, {}],
+      [soft, { massThreshold: 0.5, fixedPointMaxK: 2, globalFraction: 0.3 }],
+    ];
+    for (const [a, opts] of cases) {
+      const sync = analyzeRegimes(a, opts);
+      const dev = await withoutSyncReads(() => analyzeRegimesAsync(a, opts));
+      expect(dev).toEqual(sync);
+    }
+    expect((await analyzeRegimesAsync(heads)).heads.map((h) => h.regime)).toEqual([
+      'fixed-point',
+      'global-averaging',
+      'metastable',
+    ]);
+    expect(() => analyzeRegimes(heads)).not.toThrow(); // the spy is gone again
+    await expectNoLeakedTensors(() => analyzeRegimesAsync(soft));
+    tf.dispose([oneHot, uniform, subset, scores, soft, heads]);
+  });
+
+  it('analyzeRegimesAsync rejects bad input with the same HopfieldErrors', async () => {
+    const ok = tf.fill([2, 4], 0.25);
+    const bad = tf.tensor2d([[1.5, -0.5]]);
+    const sums = tf.ones([2, 4]);
+    const empty = tf.zeros([0, 4]);
+    await withoutSyncReads(async () => {
+      await expect(analyzeRegimesAsync(sums)).rejects.toThrow(/received a row summing to 4/);
+      await expect(analyzeRegimesAsync(bad)).rejects.toThrow(/expected probabilities ≥ 0, received -0.5/);
+      await expect(analyzeRegimesAsync(ok, { massThreshold: 1.5 })).rejects.toThrow(HopfieldError);
+      await expect(analyzeRegimesAsync(empty)).rejects.toThrow(/at least one query/);
+    });
+    tf.dispose([ok, bad, sums, empty]);
   });
 });

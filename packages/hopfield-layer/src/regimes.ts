@@ -88,13 +88,17 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/**
- * Per-head distribution of k (patterns needed for `massThreshold` of the softmax mass) and the
- * regime label. `association`: softmax probabilities over the stored patterns, e.g.
- * `Hopfield.associationMatrix(x)` `[batch, heads, queries, stored]`, or `[heads, queries, stored]`,
- * or `[queries, stored]` (one head); rows must be non-negative and sum to 1.
- */
-export function analyzeRegimes(association: tf.Tensor, opts: RegimeOptions = {}): RegimeAnalysis {
+/** The checked options and the shape read off the association matrix (no data read yet). */
+interface RegimeInput {
+  massThreshold: number;
+  fixedPointMaxK: number;
+  globalFraction: number;
+  sumTolerance: number;
+  shape: number[];
+}
+
+/** Validates `association` and the options of {@link analyzeRegimes} / {@link analyzeRegimesAsync}. */
+function checkRegimeInput(association: tf.Tensor, opts: RegimeOptions): RegimeInput {
   const { massThreshold = 0.9, fixedPointMaxK = 1, globalFraction = 0.5, sumTolerance = 1e-3 } = opts;
   if (!(association instanceof tf.Tensor) || association.rank < 2 || association.rank > 4) {
     throw new HopfieldError(
@@ -113,16 +117,22 @@ export function analyzeRegimes(association: tf.Tensor, opts: RegimeOptions = {})
     throw new HopfieldError(`fixedPointMaxK: expected a number ≥ 1, received ${String(fixedPointMaxK)}`);
   }
   const shape = association.shape;
-  const S = shape[shape.length - 1];
-  const L = shape[shape.length - 2];
-  const H = association.rank >= 3 ? shape[shape.length - 3] : 1;
-  const B = association.rank === 4 ? shape[0] : 1;
-  if (S === 0 || L === 0) {
+  if (shape[shape.length - 1] === 0 || shape[shape.length - 2] === 0) {
     throw new HopfieldError(
       `associationMatrix: expected at least one query and one stored pattern, received ${fmtShape(shape)}`,
     );
   }
-  const data = association.dataSync();
+  return { massThreshold, fixedPointMaxK, globalFraction, sumTolerance, shape };
+}
+
+/** The analysis itself over the matrix's values (row-major, `input.shape`): pure, no tensors. */
+function regimesOf(data: tf.TypedArray, input: RegimeInput): RegimeAnalysis {
+  const { massThreshold, fixedPointMaxK, globalFraction, sumTolerance, shape } = input;
+  const rank = shape.length;
+  const S = shape[rank - 1];
+  const L = shape[rank - 2];
+  const H = rank >= 3 ? shape[rank - 3] : 1;
+  const B = rank === 4 ? shape[0] : 1;
   const ks: number[][] = Array.from({ length: H }, () => []);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
@@ -133,14 +143,14 @@ export function analyzeRegimes(association: tf.Tensor, opts: RegimeOptions = {})
         for (let j = 0; j < S; j++) {
           if (!(row[j] >= 0)) {
             throw new HopfieldError(
-              `associationMatrix: expected probabilities ≥ 0, received ${row[j]} at [${[b, h, l, j].slice(4 - association.rank).join(',')}]`,
+              `associationMatrix: expected probabilities ≥ 0, received ${row[j]} at [${[b, h, l, j].slice(4 - rank).join(',')}]`,
             );
           }
           sum += row[j];
         }
         if (Math.abs(sum - 1) > sumTolerance) {
           throw new HopfieldError(
-            `associationMatrix: expected rows summing to 1 (softmax probabilities), received a row summing to ${sum} at [${[b, h, l].slice(4 - association.rank).join(',')}]`,
+            `associationMatrix: expected rows summing to 1 (softmax probabilities), received a row summing to ${sum} at [${[b, h, l].slice(4 - rank).join(',')}]`,
           );
         }
         ks[h].push(patternsForMass(row, massThreshold));
@@ -169,4 +179,30 @@ export function analyzeRegimes(association: tf.Tensor, opts: RegimeOptions = {})
     };
   });
   return { numPatterns: S, massThreshold, heads };
+}
+
+/**
+ * Per-head distribution of k (patterns needed for `massThreshold` of the softmax mass) and the
+ * regime label. `association`: softmax probabilities over the stored patterns, e.g.
+ * `Hopfield.associationMatrix(x)` `[batch, heads, queries, stored]`, or `[heads, queries, stored]`,
+ * or `[queries, stored]` (one head); rows must be non-negative and sum to 1.
+ * Reads `association` synchronously; on backends without synchronous reads (webgpu in Node) use
+ * {@link analyzeRegimesAsync}.
+ */
+export function analyzeRegimes(association: tf.Tensor, opts: RegimeOptions = {}): RegimeAnalysis {
+  const input = checkRegimeInput(association, opts);
+  return regimesOf(association.dataSync(), input);
+}
+
+/**
+ * {@link analyzeRegimes} with an asynchronous read (`await association.data()`): the same checks
+ * (thrown as a rejected promise) and the same result, for backends that cannot read synchronously
+ * (tfjs-backend-webgpu in Node). Does not dispose `association`.
+ */
+export async function analyzeRegimesAsync(
+  association: tf.Tensor,
+  opts: RegimeOptions = {},
+): Promise<RegimeAnalysis> {
+  const input = checkRegimeInput(association, opts);
+  return regimesOf(await association.data(), input);
 }
