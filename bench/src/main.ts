@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'md-from': { type: 'string' },
     'merge-into': { type: 'string' },
     'merge-from': { type: 'string' },
+    note: { type: 'string' },
     quick: { type: 'boolean', default: false },
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
@@ -76,7 +77,9 @@ if (values['merge-from']) {
     console.error('bench: --merge-from <partial.json> needs --merge-into <results.json>');
     process.exit(2);
   }
-  mergeInto(values['merge-into'], readRun(values['merge-from']), !values['no-md']);
+  const partial = readRun(values['merge-from']);
+  if (values.note) partial.meta.note = values.note;
+  mergeInto(values['merge-into'], partial, !values['no-md']);
   process.exit(0);
 }
 
@@ -84,7 +87,8 @@ if (values.help) {
   console.log(
     'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t]… [--no-torch] [--quick] [--md|--no-md] [--merge-into <results.json>]\n' +
       '       pnpm bench --md-from <results.json>\n' +
-      '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--no-md]\n\ncases:\n' +
+      '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--note <text>] [--no-md]\n' +
+      '--note <text> is stored with the run (machine state, …) and shown under the table\n\ncases:\n' +
       CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),
   );
   process.exit(0);
@@ -238,6 +242,7 @@ async function main() {
       cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
       torch: torch.torch,
       quick,
+      ...(values.note ? { note: values.note } : {}),
     },
     cases: results,
   };
