@@ -47,11 +47,14 @@ export function matMul(a: tf.Tensor, b: tf.Tensor, transposeB = false): tf.Tenso
     // Only flag-free 2D products (XNNPACK).
     const value = transposeB ? tf.matMul(x, tf.transpose(y)) : tf.matMul(x, y);
     // dB is computed transposed so that only the operands with the short dimension are transposed
-    // (for ξ·V that avoids transposing the [L, S] association matrix).
+    // (for ξ·V that avoids transposing the [L, S] association matrix). The tidy frees the
+    // transposes now rather than at the end of the whole backward pass.
     const gradFunc = (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) =>
-      transposeB
-        ? [tf.matMul(dy, sb), tf.transpose(tf.matMul(tf.transpose(sa), dy))]
-        : [tf.matMul(dy, tf.transpose(sb)), tf.transpose(tf.matMul(tf.transpose(dy), sa))];
+      tf.tidy(() =>
+        transposeB
+          ? [tf.matMul(dy, sb), tf.transpose(tf.matMul(tf.transpose(sa), dy))]
+          : [tf.matMul(dy, tf.transpose(sb)), tf.transpose(tf.matMul(tf.transpose(dy), sa))],
+      );
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(a, b);
