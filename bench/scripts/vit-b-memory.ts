@@ -8,13 +8,13 @@
  * --stock   the published wasm kernels only (no @paperstack/runtime kernels, no heap guard)
  * --mae     the MAE loss (encoder on the kept 25% of patches + 512-d decoder) instead of the mean
  *           patch token of the encoder on all patches
- * --adamw   add a maect `AdamW` update after the gradients (default: gradients only)
+ * --adamw   add an AdamW update (maect `groupedAdamW`) after the gradients (default: gradients only)
  * --alloc   track live heap allocations by the kernel that made them; print the peak and its makeup
  */
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
-import { AdamW, MAE_PRESETS, MaskedAutoencoder, pool, VisionTransformer } from '@paperstack/maect';
+import { groupedAdamW, MAE_PRESETS, MaskedAutoencoder, pool, VisionTransformer } from '@paperstack/maect';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from '@paperstack/runtime';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -112,7 +112,7 @@ const vars = mae ? mae.trainableVariables() : vit.trainableWeights.map((w) => w.
 const x = tf.randomNormal([batch, 224, 224, 3], 0, 1, 'float32', 1);
 const loss = () =>
   mae ? mae.loss(x, { seed: 1 }) : (tf.mean(pool(vit.encode(x), 'meanPatch')) as tf.Scalar);
-const opt = a.adamw ? new AdamW([{ variables: vars, lr: 1e-4, weightDecay: 0.05 }]) : undefined;
+const opt = a.adamw ? groupedAdamW([{ variables: vars, lr: 1e-4, weightDecay: 0.05 }]) : undefined;
 const weights = vars.reduce((n, v) => n + v.size, 0);
 console.log(
   `${a.stock ? 'published wasm kernels' : 'wasm + @paperstack/runtime'}; ViT-B/16 depth ${preset.depth}${mae ? ' MAE' : ''}, ` +
@@ -124,7 +124,7 @@ try {
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(loss, vars);
       console.log(`step ${step}: gradients after ${(performance.now() - t0).toFixed(0)} ms; heap ${heap()}`);
-      opt?.apply(grads);
+      opt?.applyGradients(grads);
       value.dataSync();
     });
     console.log(`step ${step} done after ${(performance.now() - t0).toFixed(0)} ms; heap ${heap()}`);

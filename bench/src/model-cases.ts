@@ -1,4 +1,4 @@
-import { AdamW, MAE_PRESETS, MaskedAutoencoder, pool, VisionTransformer } from '@paperstack/maect';
+import { groupedAdamW, MAE_PRESETS, MaskedAutoencoder, pool, VisionTransformer } from '@paperstack/maect';
 import { SupportSet } from '@paperstack/nnclr';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchCase } from './cases';
@@ -137,13 +137,13 @@ function maeTrainCase(preset: VitPreset, batch: number): BenchCase {
       const mae = new MaskedAutoencoder(opts);
       const x = tf.randomNormal([batch, opts.imgSize, opts.imgSize, 3], 0, 1, 'float32', 1);
       const vars = mae.trainableVariables();
-      const opt = new AdamW([{ variables: vars, lr: 1.5e-4, weightDecay: 0.05 }]);
+      const opt = groupedAdamW([{ variables: vars, lr: 1.5e-4, weightDecay: 0.05 }]);
       let seed = 0;
       return {
         run: () => {
           seed += 1;
           const { value, grads } = tf.variableGrads(() => mae.loss(x, { seed }), vars);
-          opt.apply(grads);
+          opt.applyGradients(grads);
           tf.dispose([value, Object.values(grads)]);
         },
         dispose: () => {

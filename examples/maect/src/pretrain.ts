@@ -1,5 +1,5 @@
 import { yieldToEventLoop } from '@paperstack/example-kit';
-import { AdamW, augment, type MaskedAutoencoder, warmupCosine } from '@paperstack/maect';
+import { augment, groupedAdamW, type MaskedAutoencoder, warmupCosine } from '@paperstack/maect';
 import * as tf from '@tensorflow/tfjs-core';
 import { epochBatches, takeRows } from './data';
 
@@ -42,7 +42,7 @@ export async function pretrainMae(
   const vars = mae.trainableVariables();
   // MAE's `param_groups_weight_decay`: no decay on 1-D parameters and the cls/mask tokens.
   const decays = (v: tf.Variable) => v.rank > 1 && !v.name.includes('token');
-  const opt = new AdamW(
+  const opt = groupedAdamW(
     [
       { variables: vars.filter(decays), lr, weightDecay },
       { variables: vars.filter((v) => !decays(v)), lr, weightDecay: 0 },
@@ -59,7 +59,8 @@ export async function pretrainMae(
         const loss = tf.tidy(() => {
           const view = augment(takeRows(images, idx), { seed: seed * 1e6 + s, scale: cropScale, flip: 0 });
           const { value, grads } = tf.variableGrads(() => mae.loss(view, { seed: seed * 1e6 + s }), vars);
-          opt.apply(grads, warmupCosine(s, total, warmup));
+          opt.learningRate = warmupCosine(s, total, warmup);
+          opt.applyGradients(grads);
           return value;
         });
         stepLoss.push(loss.dataSync()[0]);

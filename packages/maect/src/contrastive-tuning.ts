@@ -1,7 +1,14 @@
-import { EmaHead, nnclrTwoViewLoss, PredictionHead, ProjectionHead, SupportSet } from '@paperstack/nnclr';
+import {
+  type AdamW,
+  EmaHead,
+  nnclrTwoViewLoss,
+  PredictionHead,
+  ProjectionHead,
+  SupportSet,
+} from '@paperstack/nnclr';
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamW, type ParamGroup } from './adamw';
 import { MaectInputError } from './errors';
+import { groupedAdamW, type ParamGroup } from './optimizer';
 import { type Pooling, pool, type VisionTransformer } from './vit';
 
 /**
@@ -84,7 +91,10 @@ export class ContrastiveTuner {
   readonly predictor: PredictionHead;
   readonly ema: EmaHead | null;
   readonly queue: SupportSet;
+  /** AdamW over the head group and, in stage 3, the tuned encoder groups ({@link groupedAdamW}). */
   readonly optimizer: AdamW;
+  /** The optimizer's parameter groups: the head, then (stage 3) the tuned encoder layers with their decayed lr. */
+  readonly paramGroups: readonly ParamGroup[];
   readonly pooling: Pooling;
   private readonly temperature: number;
   private readonly topk: number;
@@ -156,7 +166,8 @@ export class ContrastiveTuner {
       for (let b = frozen; b < depth; b++) add(encoder.blockWeights(b), b + 1);
       add(encoder.normWeights(), depth + 1);
     }
-    this.optimizer = new AdamW(groups, { betas: [0.9, 0.95] });
+    this.optimizer = groupedAdamW(groups, { betas: [0.9, 0.95] });
+    this.paramGroups = groups;
   }
 
   /**
@@ -236,8 +247,12 @@ export class ContrastiveTuner {
           { temperature: this.temperature },
         );
       };
-      const { value, grads } = tf.variableGrads(f, this.optimizer.variables);
-      this.optimizer.apply(grads, opts.lrFactor ?? 1);
+      const { value, grads } = tf.variableGrads(
+        f,
+        this.paramGroups.flatMap((g) => g.variables),
+      );
+      this.optimizer.learningRate = opts.lrFactor ?? 1;
+      this.optimizer.applyGradients(grads);
       return value;
     });
     const t0 = target0 as tf.Tensor2D | null;

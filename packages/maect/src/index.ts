@@ -1,4 +1,3 @@
-export { AdamW, type AdamWOptions, type ParamGroup, warmupCosine } from './adamw';
 export { attentionCore } from './attention';
 export { type AugmentOptions, augment } from './augment';
 export { gelu, layerNorm } from './block';
@@ -34,6 +33,7 @@ export {
   restoreTokens,
   selectKept,
 } from './masking';
+export { type GroupedAdamWOptions, groupedAdamW, type ParamGroup, warmupCosine } from './optimizer';
 export {
   type DataFormat,
   type PatchifyOptions,
