@@ -1,7 +1,8 @@
-// Evaluates a checkpoint (reports/small-checkpoint.json, written by train-synthetic.ts) on held-out
-// synthetic scenes and, when present, on the real KITTI frames (inference sanity: the small preset
-// covers 25.6 m × 25.6 m in front of the car and never saw real data). Writes BEV pictures to reports/.
-//   pnpm exec tsx packages/voxelnet/scripts/eval-checkpoint.ts [evalScenes] [backend]
+// Evaluates a checkpoint (default reports/small-checkpoint.json; examples/voxelnet's train-synthetic.ts
+// writes them to examples/voxelnet/results/small-checkpoint.json) on held-out synthetic scenes and, when
+// present, on the real KITTI frames (inference sanity: the small preset covers 25.6 m × 25.6 m in front
+// of the car and never saw real data). Writes BEV pictures to reports/.
+//   pnpm exec tsx packages/voxelnet/scripts/eval-checkpoint.ts [evalScenes] [backend] [checkpoint.json]
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
@@ -9,10 +10,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { evaluateDetector, generateScene, kitti, renderBevSvg, VoxelNet } from '../src/index';
 
-const [evalArg = '100', backend = 'wasm'] = process.argv.slice(2);
+const [evalArg = '100', backend = 'wasm', checkpointPath] = process.argv.slice(2);
 await tf.setBackend(backend);
 await tf.ready();
-const ckpt = JSON.parse(readFileSync(new URL('../reports/small-checkpoint.json', import.meta.url), 'utf8'));
+const ckpt = JSON.parse(
+  readFileSync(checkpointPath ?? new URL('../reports/small-checkpoint.json', import.meta.url), 'utf8'),
+);
 const net = new VoxelNet('small');
 net.setWeights(ckpt.weights);
 const range = net.config.pointCloudRange;
