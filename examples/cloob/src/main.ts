@@ -1,7 +1,7 @@
 // CLOOB vs CLIP (`pnpm --filter @paperstack/example-cloob start -- --help`).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { uniform } from '@paperstack/example-kit';
+import { cliArgs, uniform } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { loadPairedFolder } from './data/folder';
 import { size, subset } from './data/paired';
@@ -9,6 +9,7 @@ import { compareObjectives, type RunResult, summarize } from './experiment';
 import type { Objective } from './train';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     objective: { type: 'string', default: 'both' },
     seeds: { type: 'string', default: '3' },

@@ -1,6 +1,7 @@
 // The main job (`npm run demo`): picks the backend, runs each paper pipeline's preset, writes the report.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliArgs } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { PIPELINES } from './pipelines/index';
 import { progress } from './progress';
@@ -8,6 +9,7 @@ import { writeReport } from './report/render';
 import type { PipelineReport } from './report/types';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     only: { type: 'string', multiple: true },
     full: { type: 'boolean', default: false },

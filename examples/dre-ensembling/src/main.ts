@@ -4,10 +4,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intOption as int, presetOption, printProgress, resultsDir } from '@paperstack/example-dre';
+import { cliArgs } from '@paperstack/example-kit';
 import * as tf from '@tensorflow/tfjs-core';
 import { iwaExperiment, iwaPreset, iwaReport } from './iwa';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     preset: { type: 'string', default: 'quick' },
     seeds: { type: 'string' },

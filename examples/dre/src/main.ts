@@ -2,11 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliArgs } from '@paperstack/example-kit';
 import { intOption as int, presetOption, printProgress as progress, resultsDir } from './cli';
 import { type Method, mixtureBenchmark, mixturePreset, mixtureReport } from './mixture';
 import { saturation, saturationPreset, saturationReport, saturationSvg } from './saturation';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     experiment: { type: 'string', default: 'saturation' },
     preset: { type: 'string', default: 'quick' },

@@ -2,11 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliArgs } from '@paperstack/example-kit';
 import { useBestBackend } from '@paperstack/runtime';
 import { REGIME_PRESETS, type RegimeTask, runRegimeExperiment } from './regime-experiment';
 import { REPERTOIRE_PRESETS, runRepertoireExperiment } from './repertoire-experiment';
 
 const { values, positionals } = parseArgs({
+  args: cliArgs(),
   allowPositionals: true,
   options: {
     preset: { type: 'string', default: 'quick' },

@@ -1,7 +1,7 @@
 // Hopfield Networks is All You Need, small scale (`pnpm --filter @paperstack/example-hopfield start -- --help`).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ExperimentReport, Preset, Progress } from '@paperstack/example-kit';
+import { cliArgs, type ExperimentReport, type Preset, type Progress } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { EXPERIMENTS, type ExperimentName } from './experiments';
 import { milConfig, runMilExperiment } from './mil/experiment';
@@ -24,9 +24,8 @@ const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data
   --json FILE      write the reports (config, tables, Vega-Lite figures, timings) as JSON`;
 
 // `pnpm … start -- --help` passes the `--` through; drop it so that the options after it parse.
-const argv = process.argv.slice(2);
 const { values, positionals } = parseArgs({
-  args: argv[0] === '--' ? argv.slice(1) : argv,
+  args: cliArgs(),
   allowPositionals: true,
   options: {
     preset: { type: 'string', default: 'quick' },

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { normal, permutation, reportProblems, rocAuc, round, uniform, VEGA_LITE_SCHEMA } from './index';
+import {
+  cliArgs,
+  normal,
+  permutation,
+  reportProblems,
+  rocAuc,
+  round,
+  uniform,
+  VEGA_LITE_SCHEMA,
+} from './index';
 
 describe('seeded randomness', () => {
   it('repeats a stream for a seed and differs between seeds', () => {
@@ -87,5 +96,13 @@ describe('reportProblems', () => {
       "figure 'f': data not inlined",
       "timing 'all' is -1",
     ]);
+  });
+});
+
+describe('cliArgs', () => {
+  it('drops the -- pnpm passes through, and only a leading one', () => {
+    expect(cliArgs(['--', '--preset', 'quick'])).toEqual(['--preset', 'quick']);
+    expect(cliArgs(['--preset', 'quick', '--', 'x'])).toEqual(['--preset', 'quick', '--', 'x']);
+    expect(cliArgs([])).toEqual([]);
   });
 });

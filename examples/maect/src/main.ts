@@ -4,14 +4,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Preset } from '@paperstack/example-kit';
+import { cliArgs, type Preset } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { MAECT_PRESETS, readRuns, runMaectExperiment } from './experiment';
 import { markdownTable, reportFromRuns } from './report';
 
 const { values, positionals } = parseArgs({
-  // `pnpm start -- --preset full` forwards the `--` itself.
-  args: process.argv.slice(2).filter((a) => a !== '--'),
+  args: cliArgs(),
   allowPositionals: true,
   options: {
     preset: { type: 'string', default: 'quick' },

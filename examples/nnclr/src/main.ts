@@ -4,12 +4,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliArgs } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import type { Augmentation } from './augment';
 import { NNCLR_PRESETS, runNnclrExperiment } from './experiment';
 import { resultsJson } from './json';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     preset: { type: 'string', default: 'quick' },
     steps: { type: 'string' },

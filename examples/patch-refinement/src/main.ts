@@ -6,6 +6,7 @@
 import '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { cliArgs } from '@paperstack/example-kit';
 import { resolveKittiSplit } from '@paperstack/example-voxelnet';
 import {
   evaluatePipeline,
@@ -16,6 +17,7 @@ import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { kitti, VoxelNet } from '@paperstack/voxelnet';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     kitti: { type: 'string' },
     rpn: { type: 'string', default: 'results/rpn.json' },

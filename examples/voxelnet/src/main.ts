@@ -4,11 +4,12 @@
 import '@tensorflow/tfjs-layers';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Preset } from '@paperstack/example-kit';
+import { cliArgs, type Preset } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { runVoxelNetExperiment } from './experiment';
 
 const { values } = parseArgs({
+  args: cliArgs(),
   options: {
     preset: { type: 'string', default: 'quick' },
     kitti: { type: 'string' },
