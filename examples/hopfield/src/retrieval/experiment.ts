@@ -465,6 +465,12 @@ function addImage(
   }
 }
 
+/** Vega-Lite stroke dashes for a two-valued `strokeDash` domain: the first solid, the second dashed. */
+const SOLID_DASHED = [
+  [1, 0],
+  [6, 4],
+];
+
 function capacityFigure(
   rows: { kind: string; model: string; d: number; N: number; failure: number }[],
   beta: number,
@@ -491,7 +497,16 @@ function capacityFigure(
           },
           y: { field: 'failure', type: 'quantitative', title: 'failure rate' },
           color: { field: 'd', type: 'ordinal', title: 'd' },
-          strokeDash: { field: 'model', type: 'nominal', title: 'model' },
+          // explicit domain: by default the alphabetically first model (classical) would be solid
+          strokeDash: {
+            field: 'model',
+            type: 'nominal',
+            title: 'model',
+            scale: {
+              domain: ['modern, one update', 'classical (Hebbian, sign updates)'],
+              range: SOLID_DASHED,
+            },
+          },
         },
       },
     },
@@ -573,7 +588,11 @@ function imageSweepFigure(
           x: { field: 'beta', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'β' },
           y: { field: 'value', type: 'quantitative', title: null },
           color: { field: 'series', type: 'nominal' },
-          strokeDash: { field: 'update', type: 'nominal' },
+          strokeDash: {
+            field: 'update',
+            type: 'nominal',
+            scale: { domain: ['one update', 'converged'], range: SOLID_DASHED },
+          },
         },
       },
     },
