@@ -11,7 +11,6 @@ import {
   encodeKmers,
   formatRepertoireTsv,
   parseRepertoireTsv,
-  REGIME_PRESETS,
   REPERTOIRE_PRESETS,
   RepertoireFormatError,
   runRegimeExperiment,
@@ -21,6 +20,7 @@ import {
   toSequences,
 } from './index';
 import { loadRepertoireFolder } from './node';
+import { TINY_REGIME, TINY_REPERTOIRE } from './tiny-config';
 
 // As the apps do: wasm with the runtime's training kernels (UnsortedSegmentSum for gather gradients).
 beforeAll(async () => {
@@ -116,15 +116,7 @@ describe('repertoire TSV loader', () => {
 describe('experiments (tiny configurations)', () => {
   it('runRegimeExperiment tracks k per layer and head, returns specs, leaks nothing', async () => {
     const before = tf.memory().numTensors;
-    const config = {
-      ...REGIME_PRESETS.quick,
-      steps: 4,
-      evalEvery: 2,
-      seqLen: 6,
-      dModel: 8,
-      evalBatch: 8,
-      batchSize: 8,
-    };
+    const config = TINY_REGIME;
     const r = await runRegimeExperiment(config);
     expect(tf.memory().numTensors).toBe(before);
     // 3 evaluations (0, 2, 4) × 2 layers × 2 heads.
@@ -155,17 +147,9 @@ describe('experiments (tiny configurations)', () => {
   it('runRepertoireExperiment returns AUC rows for every pooling, leaks nothing', async () => {
     const before = tf.memory().numTensors;
     const config = {
-      ...REPERTOIRE_PRESETS.quick,
-      witnessRates: [0.05],
-      bagSizes: [100],
+      ...TINY_REPERTOIRE,
       baseBagSize: 300,
-      baseWitnessRate: 0.05,
-      trainBags: 4,
-      testBags: 4,
       epochs: 1,
-      batchSize: 2,
-      chunkSize: 128,
-      seeds: [1],
     };
     const messages: string[] = [];
     const r = await runRepertoireExperiment(config, (m) => messages.push(m));
@@ -189,17 +173,11 @@ describe('experiments (tiny configurations)', () => {
   it('records per-epoch diagnostics: gradient norms and the attention mass on witnesses', async () => {
     const before = tf.memory().numTensors;
     const r = await runRepertoireExperiment({
-      ...REPERTOIRE_PRESETS.quick,
-      witnessRates: [0.05],
+      ...TINY_REPERTOIRE,
       bagSizes: [],
-      baseBagSize: 200,
-      trainBags: 4,
-      testBags: 4,
-      epochs: 2,
-      batchSize: 2,
+      chunkSize: REPERTOIRE_PRESETS.quick.chunkSize,
       poolings: ['hopfield', 'mean'],
       diagnostics: true,
-      seeds: [1],
     });
     expect(tf.memory().numTensors).toBe(before);
     const [hop, mean] = r.rows;
@@ -216,28 +194,14 @@ describe('experiments (tiny configurations)', () => {
   });
 
   it('both experiments run without synchronous reads (as on webgpu in Node) and give the same results', async () => {
-    const regime = {
-      ...REGIME_PRESETS.quick,
-      steps: 2,
-      evalEvery: 1,
-      seqLen: 6,
-      dModel: 8,
-      evalBatch: 4,
-      batchSize: 4,
-    };
+    const regime = { ...TINY_REGIME, steps: 2, evalEvery: 1, evalBatch: 4, batchSize: 4 };
     const repertoire = {
-      ...REPERTOIRE_PRESETS.quick,
-      witnessRates: [0.05],
+      ...TINY_REPERTOIRE,
       bagSizes: [],
       baseBagSize: 100,
-      trainBags: 4,
-      testBags: 4,
-      epochs: 2,
-      batchSize: 2,
       chunkSize: 64,
       poolings: ['hopfield' as const, 'mean' as const],
       diagnostics: true,
-      seeds: [1],
     };
     const run = async () => {
       const r = await runRegimeExperiment(regime);

@@ -5,35 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { useBestBackend } from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
-import { REGIME_PRESETS, REPERTOIRE_PRESETS, runRegimeExperiment, runRepertoireExperiment } from './index';
+import { runRegimeExperiment, runRepertoireExperiment } from './index';
+import { TINY_REGIME, TINY_REPERTOIRE } from './tiny-config';
 
 const choice = await useBestBackend();
 const before = tf.memory().numTensors;
 const t0 = performance.now();
-const regime = await runRegimeExperiment({
-  ...REGIME_PRESETS.quick,
-  steps: 4,
-  evalEvery: 2,
-  seqLen: 6,
-  dModel: 8,
-  evalBatch: 8,
-  batchSize: 8,
-});
+const regime = await runRegimeExperiment(TINY_REGIME);
 const t1 = performance.now();
-const repertoire = await runRepertoireExperiment({
-  ...REPERTOIRE_PRESETS.quick,
-  witnessRates: [0.05],
-  bagSizes: [100],
-  baseBagSize: 200,
-  baseWitnessRate: 0.05,
-  trainBags: 4,
-  testBags: 4,
-  epochs: 2,
-  batchSize: 2,
-  chunkSize: 128,
-  diagnostics: true,
-  seeds: [1],
-});
+const repertoire = await runRepertoireExperiment({ ...TINY_REPERTOIRE, diagnostics: true });
 const t2 = performance.now();
 console.log(
   `backend ${choice.backend}: regime ${((t1 - t0) / 1000).toFixed(1)} s, repertoire ${((t2 - t1) / 1000).toFixed(1)} s, leaked tensors ${tf.memory().numTensors - before}`,
