@@ -1,12 +1,13 @@
 // MAE → MAE-CT on MNIST digits (examples/maect). Usage, from this folder:
-//   pnpm start -- [--preset quick|full] [--seed N ...] [--out results/DIR] [--backend wasm|cpu|tensorflow]
+//   pnpm start -- [--preset quick|full] [--seed N ...] [--set '<json>'] [--out results/DIR] [--backend wasm|cpu|tensorflow]
+//     --set overrides fields of the preset, e.g. --set '{"trainPerClass":200,"pretrainEpochs":40}'
 //   pnpm start -- summarize results/full        # README tables from results/full/mnist-seed*.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliArgs, type Preset } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
-import { MAECT_PRESETS, readRuns, runMaectExperiment } from './experiment';
+import { MAECT_PRESETS, type MaectConfig, readRuns, runMaectExperiment } from './experiment';
 import { markdownTable, reportFromRuns } from './report';
 
 const { values, positionals } = parseArgs({
@@ -15,12 +16,13 @@ const { values, positionals } = parseArgs({
   options: {
     preset: { type: 'string', default: 'quick' },
     seed: { type: 'string', multiple: true },
+    set: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
-const usage = `usage: main.ts [--preset quick|full] [--seed N ...] [--out DIR] [--backend wasm|cpu|tensorflow]
+const usage = `usage: main.ts [--preset quick|full] [--seed N ...] [--set '<json>'] [--out DIR] [--backend wasm|cpu|tensorflow]
        main.ts summarize DIR       (prints the README tables of DIR/mnist-seed*.json)`;
 if (values.help) {
   console.log(usage);
@@ -56,7 +58,14 @@ const seeds = values.seed?.map((s) => {
     throw new Error(`--seed expects a non-negative integer, received '${s}'`);
   return n;
 });
-const config = { ...MAECT_PRESETS[preset], ...(seeds ? { seeds } : {}) };
+const base = MAECT_PRESETS[preset];
+const overrides = values.set === undefined ? {} : (JSON.parse(values.set) as Partial<MaectConfig>);
+const unknown = Object.keys(overrides).filter((k) => !(k in base));
+if (unknown.length)
+  throw new Error(
+    `--set expects fields of ${Object.keys(base).join(', ')}, received '${unknown.join("', '")}'`,
+  );
+const config: MaectConfig = { ...base, ...overrides, ...(seeds ? { seeds } : {}) };
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });
 console.log(`backend ${choice.backend}; ${JSON.stringify(config)}`);
 
