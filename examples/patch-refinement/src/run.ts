@@ -21,19 +21,21 @@ export type StepProgress = (p: { step: number; steps: number; loss: number; elap
 
 /**
  * Trains the RPN — voxelnet's small preset with recall-leaning targets ({@link RPN_CONFIG}) — with
- * voxelnet's `train` on synthetic scenes `TRAIN_SEED0 + (step mod scenes)`. The caller disposes `net`.
+ * voxelnet's `train` on synthetic scenes `TRAIN_SEED0 + (step mod scenes)` (Adam, `learningRate`
+ * default 2e-3, ×0.1 after 80 % of the steps). The caller disposes `net`.
  */
 export async function trainRpn(
   steps: number,
-  options: { scenes?: number; onProgress?: StepProgress } = {},
+  options: { scenes?: number; learningRate?: number; onProgress?: StepProgress } = {},
 ): Promise<{ net: VoxelNet; losses: number[]; elapsedMs: number }> {
-  const { scenes = 200 } = options;
+  const { scenes = 200, learningRate } = options;
   const net = new VoxelNet(RPN_CONFIG);
   const range = SMALL_PRESET.pointCloudRange;
   try {
     const res = await train(net, (step) => generateScene({ seed: TRAIN_SEED0 + (step % scenes), range }), {
       steps,
       seed: 1,
+      learningRate,
       onProgress: options.onProgress,
     });
     return { net, ...res };
