@@ -77,50 +77,44 @@ export const DEEPRC_POOLING: StreamingHopfieldPoolingArgs = {
   disableOutProjection: true,
 };
 
+/** The `quick` repertoire preset (see {@link REPERTOIRE_PRESETS}). */
+const QUICK_REPERTOIRE: RepertoireConfig = {
+  witnessRates: [0.02, 0.005],
+  bagSizes: [250, 1000, 4000],
+  baseBagSize: 1000,
+  baseWitnessRate: 0.005,
+  trainBags: 32,
+  testBags: 32,
+  epochs: 15,
+  batchSize: 4,
+  k: 3,
+  features: 8,
+  learningRate: 0.05,
+  hopfieldLearningRate: 0.05,
+  hopfield: DEEPRC_POOLING,
+  chunkSize: 4096,
+  motif: 'GLYW',
+  poolings: ['hopfield', 'mean', 'max'],
+  seeds: [1, 2, 3],
+};
+
 /**
  * quick: ≈ 1 min on 2 cores (bags of 250–4000, 3 seeds). medium: bags of 10⁴–3·10⁴, 3 seeds (17 min).
  * full: the DeepRC-like scale (bags of 10⁴–10⁵, 3 seeds), hours on 2 cores.
  */
 export const REPERTOIRE_PRESETS: Record<'quick' | 'medium' | 'full', RepertoireConfig> = {
-  quick: {
-    witnessRates: [0.02, 0.005],
-    bagSizes: [250, 1000, 4000],
-    baseBagSize: 1000,
-    baseWitnessRate: 0.005,
-    trainBags: 32,
-    testBags: 32,
-    epochs: 15,
-    batchSize: 4,
-    k: 3,
-    features: 8,
-    learningRate: 0.05,
-    hopfieldLearningRate: 0.05,
-    hopfield: DEEPRC_POOLING,
-    chunkSize: 4096,
-    motif: 'GLYW',
-    poolings: ['hopfield', 'mean', 'max'],
-    seeds: [1, 2, 3],
-  },
+  quick: QUICK_REPERTOIRE,
   medium: {
+    ...QUICK_REPERTOIRE,
     witnessRates: [0.01, 0.002, 0.001],
     bagSizes: [10000, 30000],
     baseBagSize: 10000,
     baseWitnessRate: 0.01,
-    trainBags: 32,
-    testBags: 32,
-    epochs: 15,
     batchSize: 2,
-    k: 3,
-    features: 8,
-    learningRate: 0.05,
-    hopfieldLearningRate: 0.05,
-    hopfield: DEEPRC_POOLING,
     chunkSize: 8192,
-    motif: 'GLYW',
-    poolings: ['hopfield', 'mean', 'max'],
-    seeds: [1, 2, 3],
   },
   full: {
+    ...QUICK_REPERTOIRE,
     witnessRates: [0.01, 0.001, 0.0002],
     bagSizes: [10000, 100000],
     baseBagSize: 10000,
@@ -129,15 +123,7 @@ export const REPERTOIRE_PRESETS: Record<'quick' | 'medium' | 'full', RepertoireC
     testBags: 64,
     epochs: 10,
     batchSize: 2,
-    k: 3,
-    features: 8,
-    learningRate: 0.05,
-    hopfieldLearningRate: 0.05,
-    hopfield: DEEPRC_POOLING,
     chunkSize: 8192,
-    motif: 'GLYW',
-    poolings: ['hopfield', 'mean', 'max'],
-    seeds: [1, 2, 3],
   },
 };
 
