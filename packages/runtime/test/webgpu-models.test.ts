@@ -5,42 +5,13 @@ import { MAE_PRESETS, MaskedAutoencoder } from '@paperstack/maect';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { randomData } from './compare';
-import { webgpuOrWhyNot } from './webgpu';
+import { adamLosses, expectSameValues, webgpuOrWhyNot } from './webgpu';
 
 // A few Adam steps of two model families on webgpu and on cpu, from the same weights and data:
 // the losses must agree within float32 tolerance at every step. (VoxelNet, LRN, NNCLR, MAE-CT
 // contrastive tuning and the other paths that used to read synchronously: webgpu-training.test.ts.)
 const whyNot = await webgpuOrWhyNot();
 if (whyNot) console.warn(`webgpu model training suite SKIPPED: ${whyNot}`);
-
-async function losses(
-  backend: 'cpu' | 'webgpu',
-  build: () => { vars: tf.Variable[]; loss: (step: number) => tf.Scalar; dispose: () => void },
-  steps: number,
-): Promise<number[]> {
-  await tf.setBackend(backend);
-  const before = tf.memory().numTensors;
-  const model = build();
-  const optimizer = tf.train.adam(1e-3);
-  const out: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const value = optimizer.minimize(() => model.loss(s), true, model.vars) as tf.Scalar;
-    out.push((await value.data())[0]);
-    value.dispose();
-  }
-  optimizer.dispose();
-  model.dispose();
-  expect(tf.memory().numTensors, `tensors left on ${backend}`).toBe(before);
-  return out;
-}
-
-function expectSameLosses(gpu: number[], cpu: number[], rtol: number) {
-  gpu.forEach((l, i) => {
-    expect(Math.abs(l - cpu[i]), `step ${i}: webgpu ${l} vs cpu ${cpu[i]}`).toBeLessThanOrEqual(
-      rtol * Math.abs(cpu[i]) + 1e-6,
-    );
-  });
-}
 
 describe.skipIf(whyNot !== undefined)('webgpu trains like cpu', () => {
   test('Hopfield (2 heads) regression: 3 Adam steps', { timeout: 30_000 }, async () => {
@@ -66,10 +37,10 @@ describe.skipIf(whyNot !== undefined)('webgpu trains like cpu', () => {
         },
       };
     };
-    const cpu = await losses('cpu', build, 3);
-    const gpu = await losses('webgpu', build, 3);
+    const cpu = await adamLosses('cpu', build, 3, 1e-3);
+    const gpu = await adamLosses('webgpu', build, 3, 1e-3);
     expect(cpu[2]).toBeLessThan(cpu[0]);
-    expectSameLosses(gpu, cpu, 1e-4);
+    expectSameValues(gpu, cpu, 1e-4, 'Hopfield loss');
   });
 
   test('MAE (tiny preset, 32² images, batch 2): 2 Adam steps', { timeout: 60_000 }, async () => {
@@ -90,8 +61,8 @@ describe.skipIf(whyNot !== undefined)('webgpu trains like cpu', () => {
         },
       };
     };
-    const cpu = await losses('cpu', build, 2);
-    const gpu = await losses('webgpu', build, 2);
-    expectSameLosses(gpu, cpu, 1e-3);
+    const cpu = await adamLosses('cpu', build, 2, 1e-3);
+    const gpu = await adamLosses('webgpu', build, 2, 1e-3);
+    expectSameValues(gpu, cpu, 1e-3, 'MAE loss');
   });
 });

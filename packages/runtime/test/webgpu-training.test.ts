@@ -25,44 +25,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
 import { TINY as LRN_TINY } from '../../patch-refinement/test/tiny';
 import { randomData } from './compare';
-import { webgpuOrWhyNot } from './webgpu';
+import { adamLosses, expectSameValues, webgpuOrWhyNot } from './webgpu';
 
 const whyNot = await webgpuOrWhyNot();
 if (whyNot) console.warn(`webgpu training-path suite SKIPPED: ${whyNot}`);
 
 type Backend = 'cpu' | 'webgpu';
-
-/** Adam steps of `build()`'s loss on `backend`; losses read asynchronously; no tensors left. */
-async function adamLosses(
-  backend: Backend,
-  build: () => { vars: tf.Variable[]; loss: () => tf.Scalar; dispose: () => void },
-  steps: number,
-): Promise<number[]> {
-  await tf.setBackend(backend);
-  const before = tf.memory().numTensors;
-  const model = build();
-  const optimizer = tf.train.adam(1e-2);
-  const out: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const value = optimizer.minimize(model.loss, true, model.vars) as tf.Scalar;
-    out.push((await value.data())[0]);
-    value.dispose();
-  }
-  optimizer.dispose();
-  model.dispose();
-  expect(tf.memory().numTensors, `tensors left on ${backend}`).toBe(before);
-  return out;
-}
-
-function expectSame(gpu: number[], cpu: number[], rtol: number, what: string) {
-  expect(gpu.length).toBe(cpu.length);
-  gpu.forEach((l, i) => {
-    expect(Number.isFinite(l), `${what} step ${i}: ${l}`).toBe(true);
-    expect(Math.abs(l - cpu[i]), `${what} step ${i}: webgpu ${l} vs cpu ${cpu[i]}`).toBeLessThanOrEqual(
-      rtol * Math.abs(cpu[i]) + 1e-6,
-    );
-  });
-}
 
 /** Bags of 7 instances, 2–4 of them padding (true = padding), as examples/hopfield's MIL pads. */
 const MASK = Array.from({ length: 21 }, (_, i) => (i % 7 >= 5 - (i % 3) ? 1 : 0));
@@ -100,10 +68,10 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
           },
         };
       };
-      const cpu = await adamLosses('cpu', build, 3);
-      const gpu = await adamLosses('webgpu', build, 3);
+      const cpu = await adamLosses('cpu', build, 3, 1e-2);
+      const gpu = await adamLosses('webgpu', build, 3, 1e-2);
       expect(cpu[2]).toBeLessThan(cpu[0]);
-      expectSame(gpu, cpu, 1e-4, streaming ? 'streaming' : 'HopfieldPooling');
+      expectSameValues(gpu, cpu, 1e-4, streaming ? 'streaming' : 'HopfieldPooling');
     }
   });
 
@@ -121,8 +89,8 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
     const cpu = await run('cpu');
     const gpu = await run('webgpu');
     expect(gpu.steps).toBe(cpu.steps);
-    expectSame(Array.from(gpu.a), Array.from(cpu.a), 1e-4, 'async retrieval');
-    expectSame(Array.from(gpu.b), Array.from(cpu.b), 1e-4, 'bounded retrieval');
+    expectSameValues(Array.from(gpu.a), Array.from(cpu.a), 1e-4, 'async retrieval');
+    expectSameValues(Array.from(gpu.b), Array.from(cpu.b), 1e-4, 'bounded retrieval');
   });
 
   test('CLOOB and InfoLOOB losses (normalization and positives checks): 3 Adam steps', {
@@ -150,9 +118,9 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
           dispose: () => tf.dispose([a, b, w, positives]),
         };
       };
-      const cpu = await adamLosses('cpu', build, 3);
-      const gpu = await adamLosses('webgpu', build, 3);
-      expectSame(gpu, cpu, 1e-4, which);
+      const cpu = await adamLosses('cpu', build, 3, 1e-2);
+      const gpu = await adamLosses('webgpu', build, 3, 1e-2);
+      expectSameValues(gpu, cpu, 1e-4, which);
     }
   });
 
@@ -201,8 +169,8 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
     };
     const cpu = await run('cpu');
     const gpu = await run('webgpu');
-    expectSame(gpu.losses, cpu.losses, 1e-3, 'VoxelNet loss');
-    expectSame(gpu.parts, cpu.parts, 1e-3, 'VoxelNet loss parts');
+    expectSameValues(gpu.losses, cpu.losses, 1e-3, 'VoxelNet loss');
+    expectSameValues(gpu.parts, cpu.parts, 1e-3, 'VoxelNet loss parts');
   });
 
   test('trainLrn (tiny LRN): 2 steps', { timeout: 120_000 }, async () => {
@@ -224,7 +192,7 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
     };
     const cpu = await run('cpu');
     const gpu = await run('webgpu');
-    expectSame(gpu, cpu, 1e-3, 'LRN loss');
+    expectSameValues(gpu, cpu, 1e-3, 'LRN loss');
   });
 
   test('NnclrTrainer.trainStepAsync (queue filling up, topk 2): 4 steps', { timeout: 60_000 }, async () => {
@@ -265,7 +233,7 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
     };
     const cpu = await run('cpu');
     const gpu = await run('webgpu');
-    expectSame(gpu, cpu, 1e-3, 'NNCLR loss / nn accuracy');
+    expectSameValues(gpu, cpu, 1e-3, 'NNCLR loss / nn accuracy');
   });
 
   test('ContrastiveTuner.stepAsync (stage 3, topk 2): 2 steps', { timeout: 120_000 }, async () => {
@@ -306,6 +274,6 @@ describe.skipIf(whyNot !== undefined)('webgpu: training paths without synchronou
     };
     const cpu = await run('cpu');
     const gpu = await run('webgpu');
-    expectSame(gpu, cpu, 1e-3, 'MAE-CT loss / nn accuracy');
+    expectSameValues(gpu, cpu, 1e-3, 'MAE-CT loss / nn accuracy');
   });
 });

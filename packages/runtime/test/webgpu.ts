@@ -90,3 +90,47 @@ export async function expectParity(
     ).toBeLessThanOrEqual(tol);
   }
 }
+
+/** A model for {@link adamLosses}: its variables, its loss at a step, and how to free it. */
+export interface TrainableCase {
+  vars: tf.Variable[];
+  loss: (step: number) => tf.Scalar;
+  dispose: () => void;
+}
+
+/**
+ * `steps` Adam steps (learning rate `learningRate`) of `build()`'s loss on `backend`; the losses are
+ * read asynchronously (webgpu in Node has no synchronous read), and no tensors may be left behind.
+ */
+export async function adamLosses(
+  backend: 'cpu' | 'webgpu',
+  build: () => TrainableCase,
+  steps: number,
+  learningRate: number,
+): Promise<number[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const model = build();
+  const optimizer = tf.train.adam(learningRate);
+  const out: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const value = optimizer.minimize(() => model.loss(s), true, model.vars) as tf.Scalar;
+    out.push((await value.data())[0]);
+    value.dispose();
+  }
+  optimizer.dispose();
+  model.dispose();
+  expect(tf.memory().numTensors, `tensors left on ${backend}`).toBe(before);
+  return out;
+}
+
+/** Same length, finite, and every webgpu value within `rtol` (+1e-6) of the cpu value. */
+export function expectSameValues(gpu: number[], cpu: number[], rtol: number, what: string): void {
+  expect(gpu.length).toBe(cpu.length);
+  gpu.forEach((l, i) => {
+    expect(Number.isFinite(l), `${what} step ${i}: ${l}`).toBe(true);
+    expect(Math.abs(l - cpu[i]), `${what} step ${i}: webgpu ${l} vs cpu ${cpu[i]}`).toBeLessThanOrEqual(
+      rtol * Math.abs(cpu[i]) + 1e-6,
+    );
+  });
+}
