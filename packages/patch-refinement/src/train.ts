@@ -2,20 +2,13 @@
 // from the training scenes (`samplePatches`: jittered proposals around ground-truth boxes,
 // augmentations, background patches) — only a few small regions of each scene are ever processed —
 // and takes one optimizer step on voxelnet's loss over the canonical anchors.
-import { InvalidArgumentError, type LossOptions } from '@paperstack/voxelnet';
+import { InvalidArgumentError, type LossOptions, lossStep, type TrainProgress } from '@paperstack/voxelnet';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LocalRefinementNetwork } from './lrn';
 import { type SampleOptions, samplePatches, type TrainingScene } from './samples';
 
 /** Progress of {@link trainLrn}, after every step. */
-export interface LrnTrainProgress {
-  step: number;
-  steps: number;
-  loss: number;
-  classification: number;
-  regression: number;
-  elapsedMs: number;
-}
+export type LrnTrainProgress = TrainProgress;
 
 /** Options of {@link trainLrn}. */
 export interface LrnTrainOptions {
@@ -77,21 +70,11 @@ export async function trainLrn(
     }
     const examples = samplePatches(scenes, batchSize, { ...sampleOptions, seed: seed * 1_000_003 + step });
     if (examples.every((e) => e.points.length === 0)) continue;
-    // The parts are kept and read with the total, asynchronously (no sync read in the step).
-    let parts: tf.Tensor[] = [];
-    const cost = opt.minimize(
-      () => {
-        const l = lrn.loss(examples, { ...options.loss, seed: seed * 7919 + step * batchSize });
-        parts = [tf.keep(l.classification), tf.keep(l.regression)];
-        return l.total;
-      },
-      true,
+    const { loss, classification, regression } = await lossStep(
+      opt,
+      () => lrn.loss(examples, { ...options.loss, seed: seed * 7919 + step * batchSize }),
       vars,
-    ) as tf.Scalar;
-    const [loss, classification, regression] = await Promise.all(
-      [cost, ...parts].map(async (t) => (await t.data())[0] as number),
     );
-    tf.dispose([cost, ...parts]);
     losses.push(loss);
     options.onProgress?.({
       step: step + 1,

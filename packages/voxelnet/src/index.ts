@@ -38,6 +38,8 @@ export { type AnchorTargets, assignTargets, type TargetOptions } from './target-
 export {
   type EvaluationFrame,
   evaluateDetector,
+  lossStep,
+  type StepLosses,
   type TrainingFrame,
   type TrainOptions,
   type TrainProgress,

@@ -7,7 +7,7 @@ import { lidarBoxesToObjects } from './kitti/boxes';
 import type { KittiCalib } from './kitti/calib';
 import { type EvaluateOptions, evaluate, type KittiEvaluation } from './kitti/evaluate';
 import type { KittiObject } from './kitti/labels';
-import type { LossOptions } from './losses';
+import type { LossOptions, LossParts } from './losses';
 import type { DetectOptions, VoxelNet } from './voxelnet';
 
 /** One training example: points (N×4, LiDAR frame) and ground-truth LiDAR boxes (M×7). */
@@ -17,12 +17,9 @@ export interface TrainingFrame {
 }
 
 /** Progress of {@link train}, reported after every step. */
-export interface TrainProgress {
+export interface TrainProgress extends StepLosses {
   step: number;
   steps: number;
-  loss: number;
-  classification: number;
-  regression: number;
   elapsedMs: number;
 }
 
@@ -50,6 +47,40 @@ export interface TrainOptions {
    * step), every `checkpointEvery` steps and after the last, e.g. to save `net.getWeights()`.
    */
   onCheckpoint?: (step: number, net: VoxelNet) => void | Promise<void>;
+}
+
+/** The values of one training step's {@link LossParts}. */
+export interface StepLosses {
+  loss: number;
+  classification: number;
+  regression: number;
+}
+
+/**
+ * One optimizer step on a detection loss: minimizes `loss().total` over `vars` and returns the
+ * total and its parts, read asynchronously together (no synchronous read, so it runs on webgpu in
+ * Node). Every tensor of the step is freed. Shared by {@link train} and patch-refinement's `trainLrn`.
+ */
+export async function lossStep(
+  optimizer: tf.Optimizer,
+  loss: () => LossParts,
+  vars: tf.Variable[],
+): Promise<StepLosses> {
+  let parts: tf.Tensor[] = [];
+  const cost = optimizer.minimize(
+    () => {
+      const l = loss();
+      parts = [tf.keep(l.classification), tf.keep(l.regression)];
+      return l.total;
+    },
+    true,
+    vars,
+  ) as tf.Scalar;
+  const [total, classification, regression] = await Promise.all(
+    [cost, ...parts].map(async (t) => (await t.data())[0] as number),
+  );
+  tf.dispose([cost, ...parts]);
+  return { loss: total, classification, regression };
 }
 
 /**
@@ -101,21 +132,11 @@ export async function train(
     const voxels = net.voxelizer.voxelize(frame.points, { seed: seed * 7919 + step });
     if (voxels.numVoxels === 0) continue;
     const targets = net.targets(frame.boxes);
-    // The parts are kept and read with the total, asynchronously (no sync read in the step).
-    let parts: tf.Tensor[] = [];
-    const cost = opt.minimize(
-      () => {
-        const l = net.loss(voxels, targets, options.loss);
-        parts = [tf.keep(l.classification), tf.keep(l.regression)];
-        return l.total;
-      },
-      true,
+    const { loss, classification, regression } = await lossStep(
+      opt,
+      () => net.loss(voxels, targets, options.loss),
       vars,
     );
-    const [loss, classification, regression] = await Promise.all(
-      [cost!, ...parts].map(async (t) => (await t.data())[0] as number),
-    );
-    tf.dispose([cost!, ...parts]);
     losses.push(loss);
     options.onProgress?.({
       step: step + 1,
