@@ -73,6 +73,27 @@ function asList(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(inputs) ? inputs : [inputs];
 }
 
+/**
+ * The inputs of a pooling layer as a list, checked: the stored pattern `[batch, numStored, features]`
+ * and optionally a separate pattern projection of the same rank.
+ */
+export function poolingInputs(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  const list = asList(inputs);
+  if (list.length !== 1 && list.length !== 2) {
+    throw new HopfieldError(
+      `inputs: expected one tensor or [storedPattern, patternProjection], received ${list.length} tensors`,
+    );
+  }
+  for (const t of list) {
+    if (!(t instanceof tf.Tensor) || t.rank !== 3) {
+      throw new HopfieldError(
+        `inputs: expected rank-3 tensors [batch, numStored, features], received ${t instanceof tf.Tensor ? fmtShape(t.shape) : typeof t}`,
+      );
+    }
+  }
+  return list;
+}
+
 function masksOf(kwargs: Kwargs | undefined): AssociationMasks {
   const k = (kwargs ?? {}) as HopfieldCallKwargs;
   return { storedPatternPaddingMask: k.storedPatternPaddingMask, associationMask: k.associationMask };
@@ -395,19 +416,7 @@ export class HopfieldPooling extends HopfieldBase {
   }
 
   private run(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs | undefined) {
-    const list = asList(inputs);
-    if (list.length !== 1 && list.length !== 2) {
-      throw new HopfieldError(
-        `inputs: expected one tensor or [storedPattern, patternProjection], received ${list.length} tensors`,
-      );
-    }
-    for (const t of list) {
-      if (!(t instanceof tf.Tensor) || t.rank !== 3) {
-        throw new HopfieldError(
-          `inputs: expected rank-3 tensors [batch, numStored, features], received ${t instanceof tf.Tensor ? fmtShape(t.shape) : typeof t}`,
-        );
-      }
-    }
+    const list = poolingInputs(inputs);
     if (!this.built) this.buildEagerly(() => this.build(list.map((t) => t.shape)));
     const stored = list[0];
     const projection = list[list.length - 1];

@@ -22,7 +22,7 @@ import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import type { HopfieldAssociation } from './association';
 import { canReadSync, stopGradient } from './device';
 import { checkPositiveInt, fmtShape, HopfieldError } from './errors';
-import { type HopfieldCallKwargs, HopfieldPooling, type HopfieldPoolingArgs } from './layers';
+import { type HopfieldCallKwargs, HopfieldPooling, type HopfieldPoolingArgs, poolingInputs } from './layers';
 import { resolveUpdateRule } from './retrieval';
 
 type Kwargs = { [key: string]: unknown };
@@ -78,19 +78,7 @@ export class StreamingHopfieldPooling extends HopfieldPooling {
   }
 
   private runStreaming(inputs: tf.Tensor | tf.Tensor[], kwargs: HopfieldCallKwargs): tf.Tensor {
-    const list = Array.isArray(inputs) ? inputs : [inputs];
-    if (list.length !== 1 && list.length !== 2) {
-      throw new HopfieldError(
-        `inputs: expected one tensor or [storedPattern, patternProjection], received ${list.length} tensors`,
-      );
-    }
-    for (const t of list) {
-      if (!(t instanceof tf.Tensor) || t.rank !== 3) {
-        throw new HopfieldError(
-          `inputs: expected rank-3 tensors [batch, numStored, features], received ${t instanceof tf.Tensor ? fmtShape(t.shape) : typeof t}`,
-        );
-      }
-    }
+    const list = poolingInputs(inputs);
     if (kwargs?.associationMask != null) {
       throw new HopfieldError(
         'associationMask: StreamingHopfieldPooling expected none (use storedPatternPaddingMask), received a tensor',
