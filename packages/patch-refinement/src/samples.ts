@@ -123,19 +123,7 @@ export function samplePatches(
       'no boxes',
     );
   }
-  let region: readonly number[] | undefined = options.backgroundRegion;
-  if (!region) {
-    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const s of scenes) {
-      for (let i = 0; i < s.points.length; i += 4) {
-        x0 = Math.min(x0, s.points[i]);
-        x1 = Math.max(x1, s.points[i]);
-        y0 = Math.min(y0, s.points[i + 1]);
-        y1 = Math.max(y1, s.points[i + 1]);
-      }
-    }
-    region = [x0, y0, x1, y1];
-  }
+  const region: readonly number[] = options.backgroundRegion ?? sceneExtent(scenes);
   const rng = new Random(seed);
   const ex = new PatchExtractor({ size: patchSize, zRange });
   const [hl, hw] = [patchSize[0] / 2, patchSize[1] / 2];
@@ -153,11 +141,10 @@ export function samplePatches(
     cuts.push(c);
     return c;
   };
-  const r = region;
   const randomBackground = () =>
     plan(rng.int(scenes.length), [
-      rng.uniform(r[0], r[2]),
-      rng.uniform(r[1], r[3]),
+      rng.uniform(region[0], region[2]),
+      rng.uniform(region[1], region[3]),
       0,
       1,
       1,
@@ -313,4 +300,18 @@ function crop(points: Float32Array, hl: number, hw: number, zRange: readonly [nu
     }
   }
   return out.slice(0, m);
+}
+
+/** The scenes' extent in the ground plane, `[xMin, yMin, xMax, yMax]` over every point. */
+export function sceneExtent(scenes: readonly TrainingScene[]): [number, number, number, number] {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const s of scenes) {
+    for (let i = 0; i < s.points.length; i += 4) {
+      x0 = Math.min(x0, s.points[i]);
+      x1 = Math.max(x1, s.points[i]);
+      y0 = Math.min(y0, s.points[i + 1]);
+      y1 = Math.max(y1, s.points[i + 1]);
+    }
+  }
+  return [x0, y0, x1, y1];
 }

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, type LossOptions, lossStep, type TrainProgress } from '@paperstack/voxelnet';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LocalRefinementNetwork } from './lrn';
-import { type SampleOptions, samplePatches, type TrainingScene } from './samples';
+import { type SampleOptions, samplePatches, sceneExtent, type TrainingScene } from './samples';
 
 /** Progress of {@link trainLrn}, after every step. */
 export type LrnTrainProgress = TrainProgress;
@@ -43,17 +43,8 @@ export async function trainLrn(
     throw new InvalidArgumentError('trainLrn', 'options.batchSize', 'a positive integer', batchSize);
   if (scenes.length === 0) throw new InvalidArgumentError('trainLrn', 'scenes', 'at least one scene', 0);
   // background patches are centred anywhere in the scenes' extent (computed once)
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const s of scenes) {
-    for (let i = 0; i < s.points.length; i += 4) {
-      x0 = Math.min(x0, s.points[i]);
-      x1 = Math.max(x1, s.points[i]);
-      y0 = Math.min(y0, s.points[i + 1]);
-      y1 = Math.max(y1, s.points[i + 1]);
-    }
-  }
   const sampleOptions: SampleOptions = {
-    backgroundRegion: [x0, y0, x1, y1],
+    backgroundRegion: sceneExtent(scenes),
     ...options.sample,
     patchSize: lrn.config.patchSize,
     zRange: lrn.config.zRange,
