@@ -8,7 +8,6 @@ import {
   gainNote,
   loadMnist,
   type MaectConfig,
-  type MaectReport,
   METRICS,
   markdownTable,
   recordedRuns,
@@ -72,15 +71,11 @@ describe('runMaectExperiment', () => {
   };
 
   it('runs MAE → MAE-CT end to end, leaks no tensors and returns a well-formed report', async () => {
-    let report: MaectReport | undefined;
     const stages = new Set<string>();
-    await expectNoLeakedTensors(
-      async () => {
-        report = await runMaectExperiment(tiny, (p) => stages.add(p.stage));
-      },
-      { warmup: 1, repeats: 1 },
-    );
-    const r = report!;
+    const r = await expectNoLeakedTensors(() => runMaectExperiment(tiny, (p) => stages.add(p.stage)), {
+      warmup: 1,
+      repeats: 1,
+    });
     expect(r.name).toBe('maect');
     expect(reportProblems(r)).toEqual([]);
     expect([...stages]).toEqual([

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type ExperimentReport, reportProblems } from '@paperstack/example-kit';
+import { reportProblems } from '@paperstack/example-kit';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import { InvalidArgumentError } from '@paperstack/voxelnet';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,15 +32,14 @@ describe('runPatchRefinementExperiment', () => {
   beforeAll(() => useBackend('wasm'));
 
   it('a tiny run returns a well-formed report (RPN vs RPN + LRN AP, figures, timing) and leaks no tensors', async () => {
-    let report: ExperimentReport | undefined;
     const stages = new Set<string>();
-    await expectNoLeakedTensors(
-      async () => {
-        report = await runPatchRefinementExperiment(TINY, (p) => stages.add(p.stage));
+    const r = await expectNoLeakedTensors(
+      () => runPatchRefinementExperiment(TINY, (p) => stages.add(p.stage)),
+      {
+        warmup: 1,
+        repeats: 1,
       },
-      { warmup: 1, repeats: 1 },
     );
-    const r = report as ExperimentReport;
     expect(reportProblems(r)).toEqual([]);
     expect(r.name).toBe('patch-refinement');
     expect([...stages]).toEqual(['train RPN', 'train LRN', 'evaluate RPN vs RPN + LRN', 'localisation']);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type ExperimentReport, reportProblems } from '@paperstack/example-kit';
+import { reportProblems } from '@paperstack/example-kit';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import { InvalidArgumentError } from '@paperstack/voxelnet';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,15 +24,11 @@ describe('runVoxelNetExperiment', () => {
   beforeAll(() => useBackend('wasm'));
 
   it('a tiny run returns a well-formed report (AP before vs after, loss curve, BEV figure, timing) and leaks no tensors', async () => {
-    let report: ExperimentReport | undefined;
     const stages = new Set<string>();
-    await expectNoLeakedTensors(
-      async () => {
-        report = await runVoxelNetExperiment(TINY, (p) => stages.add(p.stage));
-      },
-      { warmup: 1, repeats: 1 },
-    );
-    const r = report as ExperimentReport;
+    const r = await expectNoLeakedTensors(() => runVoxelNetExperiment(TINY, (p) => stages.add(p.stage)), {
+      warmup: 1,
+      repeats: 1,
+    });
     expect(reportProblems(r)).toEqual([]);
     expect(r.name).toBe('voxelnet');
     expect([...stages]).toEqual(['evaluate untrained', 'train', 'evaluate trained']);
