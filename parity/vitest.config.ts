@@ -1,0 +1,3 @@
+import { paperstackProject } from '../vitest.shared';
+
+export default paperstackProject('@paperstack/parity-sweep');
