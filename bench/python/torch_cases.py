@@ -1,9 +1,14 @@
 """PyTorch counterparts of the bench/ cases (see bench/src/cases.ts).
 
-Reads a JSON spec on stdin: {"threads": [1, 2], "budget_s": 1.0, "min_iters": 3, "single_shot_s": 5,
-"cases": [{"id": ..., "kind": ..., "params": {...}}]} and prints one JSON object on stdout:
-{"torch": version, "numpy": version, "results": {id: {"1": median_ms, "2": median_ms}}, "errors": {...}}.
-If torch cannot be imported it prints {"error": "..."} and exits 0, so the runner marks the columns n/a.
+Reads a JSON spec on stdin: {"threads": [1], "budget_s": 1.0, "min_iters": 3, "single_shot_s": 5,
+"probe": true, "cases": [{"id": ..., "kind": ..., "params": {...}}]} and prints one JSON object on stdout:
+{"torch": version, "numpy": version, "reference": blas_env.report(), "results": {id: {"1": median_ms}},
+"errors": {...}}. If torch cannot be imported it prints {"error": "..."} and exits 0, so the runner marks
+the columns n/a.
+
+The runner (bench/src/python.ts) starts one process per thread count, with OPENBLAS_NUM_THREADS,
+MKL_NUM_THREADS and OMP_NUM_THREADS set to it: `torch.set_num_threads` alone does not bind the BLAS's
+own thread pool (OpenBLAS-pthread reads its environment once, when it is loaded).
 
 Shapes follow the tfjs cases: tensors are given in tfjs layout (NHWC, filters HWIO) and converted to
 PyTorch's native layout (NCHW, OIHW) here, so each side runs its own idiomatic code.
@@ -348,7 +353,7 @@ def main():
     spec = json.load(sys.stdin)
     torch.manual_seed(0)
     results, errors = {}, {}
-    for threads in spec.get("threads", [1, 2]):
+    for threads in spec.get("threads", [1]):
         torch.set_num_threads(threads)
         for case in spec["cases"]:
             cid = case["id"]
@@ -362,7 +367,11 @@ def main():
                 results.setdefault(cid, {})[str(threads)] = ms
             except Exception as exc:
                 errors[cid] = f"{type(exc).__name__}: {exc}"
-    print(json.dumps({"torch": torch.__version__, "numpy": np.__version__, "results": results, "errors": errors}))
+    import blas_env
+
+    reference = blas_env.report(probe=spec.get("probe", True))
+    print(json.dumps({"torch": torch.__version__, "numpy": np.__version__, "reference": reference,
+                      "results": results, "errors": errors}))
 
 
 if __name__ == "__main__":

@@ -10,20 +10,29 @@
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients
+import { BLAS_FIX, judgeReference, refusal } from './blas';
 import { type BenchCase, CASES as KERNEL_CASES } from './cases';
+import { checkRepository, referenceProblems } from './check';
 import { measure } from './measure';
 import { MODEL_CASES } from './model-cases';
 import { PAPER_CASES } from './paper-cases';
-import { runTorch } from './python';
-import { benchmarksMarkdown, type CaseResult, type Column, mergeRuns, type RunResults } from './report';
-import { VARIANTS } from './variants';
+import { REFERENCE_THREAD_VARS, referenceEnv, runTorch } from './python';
+import {
+  benchmarksMarkdown,
+  type CaseResult,
+  type Column,
+  mergeRuns,
+  type ReferenceMeta,
+  type RunResults,
+} from './report';
+import { ColumnNotSetUpError, VARIANTS } from './variants';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CASES: BenchCase[] = [...KERNEL_CASES, ...PAPER_CASES, ...MODEL_CASES];
@@ -37,6 +46,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     'child-out': { type: 'string' },
     'no-torch': { type: 'boolean' },
+    'torch-threads': { type: 'string' },
     'md-from': { type: 'string' },
     'merge-into': { type: 'string' },
     'merge-from': { type: 'string' },
@@ -44,17 +54,29 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
+    check: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 const readRun = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunResults;
 
-/** BENCHMARKS.md from `run` and bench/NOTES.md. */
-function writeMarkdown(run: RunResults) {
+/** BENCHMARKS.md from `run` (read from / written to `file`) and bench/NOTES.md; refuses a dishonest reference. */
+function writeMarkdown(run: RunResults, file: string) {
+  const refused = referenceProblems(run, relative(repoRoot, file));
+  if (run.meta.torch.startsWith('n/a')) refused.push(`no PyTorch in this run: ${run.meta.torch}`);
+  if (refused.length) {
+    for (const [col, ref] of Object.entries(run.meta.reference ?? {}))
+      if (ref && !ref.ok) process.stderr.write(`${refusal(col, ref)}\n`);
+    process.stderr.write(
+      `bench: not writing BENCHMARKS.md:\n${refused.map((r) => `  - ${r}`).join('\n')}\n  fix: ${BLAS_FIX}\n`,
+    );
+    process.exitCode = 3;
+    return;
+  }
   const notesFile = join(benchDir, 'NOTES.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
-  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, notes));
+  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, notes, relative(repoRoot, file)));
   process.stderr.write(`wrote ${join(repoRoot, 'BENCHMARKS.md')}\n`);
 }
 
@@ -63,13 +85,25 @@ function mergeInto(target: string, partial: RunResults, md: boolean) {
   const merged = mergeRuns(readRun(target), partial);
   writeFileSync(target, `${JSON.stringify(merged, null, 2)}\n`);
   process.stderr.write(`merged ${partial.cases.map((c) => c.id).join(', ')} into ${target}\n`);
-  if (md) writeMarkdown(merged);
+  if (md) writeMarkdown(merged, target);
+}
+
+if (values.check) {
+  // README claims vs the results file BENCHMARKS.md names (CI: no timing, no Python)
+  const { problems, unchecked, checked } = checkRepository(repoRoot);
+  for (const u of unchecked)
+    console.warn(`bench --check: unchecked comparison (no <!--bench:…--> marker): ${u}`);
+  for (const p of problems) console.error(`bench --check: FAIL ${p}`);
+  console.log(
+    `bench --check: ${checked} marked claim(s) checked, ${problems.length} problem(s), ${unchecked.length} unmarked comparison(s)`,
+  );
+  process.exit(problems.length ? 1 : 0);
 }
 
 if (values['md-from']) {
   // regenerate BENCHMARKS.md from a results file (after editing bench/NOTES.md), without running
-  writeMarkdown(readRun(values['md-from']));
-  process.exit(0);
+  writeMarkdown(readRun(values['md-from']), values['md-from']);
+  process.exit(process.exitCode ?? 0);
 }
 
 if (values['merge-from']) {
@@ -80,14 +114,16 @@ if (values['merge-from']) {
   const partial = readRun(values['merge-from']);
   if (values.note) partial.meta.note = values.note;
   mergeInto(values['merge-into'], partial, !values['no-md']);
-  process.exit(0);
+  process.exit(process.exitCode ?? 0);
 }
 
 if (values.help) {
   console.log(
-    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t]… [--no-torch] [--quick] [--md|--no-md] [--merge-into <results.json>]\n' +
+    'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t|tf-1t|tf-2t]… [--torch-threads 1,2] [--no-torch] [--quick] [--md|--no-md] [--merge-into <results.json>]\n' +
       '       pnpm bench --md-from <results.json>\n' +
       '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--note <text>] [--no-md]\n' +
+      '       pnpm bench --check   (README claims vs the results file BENCHMARKS.md names; no timing)\n' +
+      'columns: cpu, wasm-stock, wasm, wasm-2t, tf-1t, tf-2t (native TensorFlow; "not set up" without it)\n' +
       '--note <text> is stored with the run (machine state, …) and shown under the table\n\ncases:\n' +
       CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),
   );
@@ -125,7 +161,14 @@ async function runColumn(
   cases: BenchCase[],
   results: CaseResult[],
 ) {
-  await setup();
+  try {
+    await setup();
+  } catch (err) {
+    if (!(err instanceof ColumnNotSetUpError)) throw err;
+    log(`  ${column.padEnd(10)} ${err.message}`);
+    for (const row of results) row.cells[column] = { skipped: err.message };
+    return;
+  }
   for (const c of cases) {
     const row = results.find((r) => r.id === c.id)!;
     const skip = c.skipColumns?.[column];
@@ -154,7 +197,7 @@ async function runColumn(
 }
 
 /** Runs one column in a child process (same loader flags, same filters) and merges its cells. */
-function runColumnInChild(column: Column, results: CaseResult[]) {
+function runColumnInChild(column: Column, results: CaseResult[], env: Record<string, string> = {}) {
   const out = join(mkdtempSync(join(tmpdir(), 'paperstack-bench-')), 'cells.json');
   const args = [
     ...process.execArgv,
@@ -166,7 +209,10 @@ function runColumnInChild(column: Column, results: CaseResult[]) {
     ...selected.flatMap((c) => ['--filter', c.id]),
     ...(quick ? ['--quick'] : []),
   ];
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0 || !existsSync(out)) {
     for (const row of results) row.cells[column] = { error: `child process exited ${r.status ?? r.signal}` };
     return;
@@ -199,7 +245,9 @@ async function main() {
     ...(c.items !== undefined ? { items: c.items } : {}),
     cells: {},
   }));
-  log(`bench: ${selected.length} case(s)${quick ? ', quick' : ''}`);
+  const startLoad = loadavg().map((x) => Number(x.toFixed(2)));
+  const started = new Date();
+  log(`bench: ${selected.length} case(s)${quick ? ', quick' : ''}; load average ${startLoad.join(', ')}`);
   if (values.child) {
     // one column in this (child) process; the parent merges the cells
     const v = VARIANTS.find((x) => x.column === values.child)!;
@@ -210,10 +258,11 @@ async function main() {
   const columns = (values.column ?? []).flatMap((c) => c.split(','));
   for (const v of VARIANTS.filter((x) => columns.length === 0 || columns.includes(x.column))) {
     log(`${v.column}:`);
-    if (v.ownProcess) runColumnInChild(v.column, results);
+    if (v.ownProcess) runColumnInChild(v.column, results, v.env);
     else await runColumn(v.column, v.setup, selected, results);
   }
-  log('PyTorch (child python3):');
+  const torchThreads = (values['torch-threads'] ?? '1,2').split(',').map(Number);
+  log(`PyTorch (one child python3 per thread count: ${torchThreads.join(', ')}):`);
   const withTorch = selected.filter((c) => c.torch !== undefined && !values['no-torch']) as (BenchCase & {
     torch: NonNullable<BenchCase['torch']>;
   })[];
@@ -221,9 +270,25 @@ async function main() {
     budgetS: opts.budgetMs / 1000,
     minIters: opts.minIterations,
     singleShotS: opts.singleShotMs / 1000,
-    threads: [1, 2],
+    threads: torchThreads,
   });
   log(`  ${torch.torch}`);
+  const reference: Partial<Record<Column, ReferenceMeta>> = {};
+  for (const [t, report] of Object.entries(torch.reference)) {
+    const verdict = judgeReference(report, Number(t));
+    reference[t === '1' ? 'torch-1t' : 'torch-2t'] = { threads: Number(t), ...verdict, report };
+    log(`  ${t} thread(s): ${verdict.ok ? 'ok' : 'REFUSED'}: ${verdict.summary}`);
+    for (const p of verdict.problems) log(`    - ${p}`);
+  }
+  const threads: Partial<Record<Column, string>> = {};
+  for (const v of VARIANTS)
+    if (columns.length === 0 || columns.includes(v.column)) threads[v.column] = v.threads;
+  for (const t of torchThreads) {
+    const env = referenceEnv(t);
+    threads[t === 1 ? 'torch-1t' : 'torch-2t'] =
+      `\`torch.set_num_threads(${t})\`, ${REFERENCE_THREAD_VARS.map((k) => `${k}=${env[k]}`).join(' ')}, ` +
+      `OPENBLAS_CORETYPE ${env.OPENBLAS_CORETYPE ? `=${env.OPENBLAS_CORETYPE} (kept)` : 'unset (OpenBLAS detects the CPU)'}`;
+  }
   for (const row of results) {
     for (const t of ['1', '2'] as const) {
       const column: Column = t === '1' ? 'torch-1t' : 'torch-2t';
@@ -236,13 +301,17 @@ async function main() {
   const date = new Date().toISOString().slice(0, 10);
   const run: RunResults = {
     meta: {
-      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      date: started.toISOString().replace(/\.\d+Z$/, 'Z'),
       commit: gitCommit(),
       node: process.version,
       cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
       torch: torch.torch,
       quick,
       ...(values.note ? { note: values.note } : {}),
+      load: { start: startLoad, end: loadavg().map((x) => Number(x.toFixed(2))) },
+      ended: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      threads,
+      reference,
     },
     cases: results,
   };
@@ -254,7 +323,7 @@ async function main() {
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   log(`wrote ${file}`);
   if (values['merge-into']) mergeInto(values['merge-into'], run, !values['no-md']);
-  else if (writeMd) writeMarkdown(run);
+  else if (writeMd) writeMarkdown(run, file);
 }
 
 await main();

@@ -21,6 +21,8 @@ const cases: CaseResult[] = [
       'wasm-stock': { ms: 240, iterations: 5 },
       wasm: { ms: 20, iterations: 50 },
       'wasm-2t': { ms: 12, iterations: 50 },
+      'tf-1t': { ms: 10, iterations: 50 },
+      'tf-2t': { skipped: 'not set up: @tensorflow/tfjs-node not installed' },
       'torch-1t': { ms: 8, iterations: 0 },
       'torch-2t': { ms: 4, iterations: 0 },
     },
@@ -60,8 +62,16 @@ describe('bench report', () => {
   it('renders one row per case, with failures, skips and n/a', () => {
     const table = resultsTable(cases).split('\n');
     expect(table).toHaveLength(4);
-    expect(table[2]).toBe('| matMul | 2300 | 240 | 20.0 | 12.0 | 8.00 | 4.00 | 2.5× | 3.0× | 12× |');
-    expect(table[3]).toBe('| conv2d step | skipped | fails¹ | 0.046 | n/a | n/a | n/a | – | – | – |');
+    expect(table[2]).toBe(
+      '| matMul | 2300 | 240 | 20.0 | 12.0 | 10.0 | not set up | 8.00 | 4.00 | 2.5× | 3.0× | 1.3× | – | 12× |',
+    );
+    expect(table[3]).toBe(
+      '| conv2d step | skipped | fails¹ | 0.046 | n/a | n/a | n/a | n/a | n/a | – | – | – | – | – |',
+    );
+    // the reason a native column is not set up is listed once, under the table
+    expect(skipReasons(cases)).toEqual([
+      'native TensorFlow 2 threads: not set up: @tensorflow/tfjs-node not installed',
+    ]);
   });
 
   it('lists failure reasons under the table', () => {
@@ -138,7 +148,7 @@ describe('merging a partial run into a results file', () => {
     const table = throughputTable(mergeRuns(target, partial).cases).split('\n');
     expect(table).toHaveLength(3);
     // 2 images in 500 ms on wasm = 4 images/s; 2 in 250 ms on PyTorch = 8 images/s
-    expect(table[2]).toBe('| case c † | 2 | n/a | n/a | 4.00 | n/a | 8.00 | n/a |');
+    expect(table[2]).toBe('| case c † | 2 | n/a | n/a | 4.00 | n/a | n/a | n/a | 8.00 | n/a |');
     expect(throughputTable(target.cases)).toBe('');
   });
 

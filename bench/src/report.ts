@@ -6,8 +6,22 @@
 /** One timed column: a median in ms, or why there is none. */
 export type Cell = { ms: number; iterations: number } | { error: string } | { skipped: string };
 
-/** Columns of the table, in order. `torch-1t`/`torch-2t` come from bench/python/torch_cases.py. */
-export const COLUMNS = ['cpu', 'wasm-stock', 'wasm', 'wasm-2t', 'torch-1t', 'torch-2t'] as const;
+/**
+ * Columns of the table, in order. `tf-1t`/`tf-2t` are the native TensorFlow backend of
+ * @paperstack/runtime (tfjs-node's binding on the TensorFlow C library), each in its own process with
+ * TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS; `torch-1t`/`torch-2t` come from
+ * bench/python/torch_cases.py, one process per thread count.
+ */
+export const COLUMNS = [
+  'cpu',
+  'wasm-stock',
+  'wasm',
+  'wasm-2t',
+  'tf-1t',
+  'tf-2t',
+  'torch-1t',
+  'torch-2t',
+] as const;
 export type Column = (typeof COLUMNS)[number];
 
 export const COLUMN_TITLES: Record<Column, string> = {
@@ -15,6 +29,8 @@ export const COLUMN_TITLES: Record<Column, string> = {
   'wasm-stock': 'wasm stock',
   wasm: 'wasm + runtime',
   'wasm-2t': 'wasm + runtime, 2 threads',
+  'tf-1t': 'native TensorFlow 1 thread',
+  'tf-2t': 'native TensorFlow 2 threads',
   'torch-1t': 'PyTorch 1 thread',
   'torch-2t': 'PyTorch 2 threads',
 };
@@ -37,6 +53,19 @@ export interface MeasuredIn {
   torch: string;
   quick: boolean;
   note?: string;
+  load?: RunMeta['load'];
+  reference?: RunMeta['reference'];
+}
+
+/** The BLAS record of one reference column (bench/src/blas.ts). */
+export interface ReferenceMeta {
+  threads: number;
+  /** One line: torch, its BLAS (as loaded), numpy's, the GFLOP/s probe, the thread variables. */
+  summary: string;
+  ok: boolean;
+  problems: string[];
+  /** The full record bench/python/blas_env.py printed. */
+  report?: unknown;
 }
 
 export interface RunMeta {
@@ -47,12 +76,23 @@ export interface RunMeta {
   torch: string;
   quick: boolean;
   note?: string;
+  /** `uptime`'s load averages (1, 5, 15 min) when the run started and when it ended. */
+  load?: { start: number[]; end?: number[] };
+  /** End of the run (the start is `date`). */
+  ended?: string;
+  /** Thread settings of each column (environment variables and API calls), as run. */
+  threads?: Partial<Record<Column, string>>;
+  /** torch column → the BLAS it ran on (issue 20). */
+  reference?: Partial<Record<Column, ReferenceMeta>>;
 }
 
 export interface RunResults {
   meta: RunMeta;
   cases: CaseResult[];
 }
+
+/** Prefix of the skip reason of a native column whose backend could not be loaded. */
+export const NOT_SET_UP = 'not set up';
 
 export function cellMs(cell: Cell | undefined): number | undefined {
   return cell !== undefined && 'ms' in cell ? cell.ms : undefined;
@@ -71,6 +111,7 @@ export function formatCell(cell: Cell | undefined): string {
   if (cell === undefined) return 'n/a';
   if ('ms' in cell) return formatMs(cell.ms);
   if ('error' in cell) return `fails¹`;
+  if (cell.skipped.startsWith(NOT_SET_UP)) return NOT_SET_UP;
   return 'skipped';
 }
 
@@ -87,24 +128,25 @@ function rowTitle(c: CaseResult): string {
   return c.measured ? `${c.name} †` : c.name;
 }
 
+/** The ratio columns of the table: `num` time ÷ `den` time (above 1× means `num` is slower). */
+export const RATIOS: { num: Column; den: Column; title: string }[] = [
+  { num: 'wasm', den: 'torch-1t', title: 'wasm+runtime / PyTorch 1t' },
+  { num: 'wasm-2t', den: 'torch-2t', title: 'wasm+runtime 2 threads / PyTorch 2t' },
+  { num: 'tf-1t', den: 'torch-1t', title: 'native 1t / PyTorch 1t' },
+  { num: 'tf-2t', den: 'torch-2t', title: 'native 2t / PyTorch 2t' },
+  { num: 'wasm-stock', den: 'wasm', title: 'stock / wasm+runtime' },
+];
+
 /** Rows of the results table: medians, then ratios against PyTorch and stock wasm. */
 export function resultsTable(cases: CaseResult[]): string {
-  const head = [
-    'case',
-    ...COLUMNS.map((c) => `${COLUMN_TITLES[c]} (ms)`),
-    'wasm+runtime / PyTorch 1t',
-    'wasm+runtime 2 threads / PyTorch 2t',
-    'stock / wasm+runtime',
-  ];
+  const head = ['case', ...COLUMNS.map((c) => `${COLUMN_TITLES[c]} (ms)`), ...RATIOS.map((r) => r.title)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const c of cases) {
     const ms = (col: Column) => cellMs(c.cells[col]);
     const row = [
       rowTitle(c),
       ...COLUMNS.map((col) => formatCell(c.cells[col])),
-      ratio(ms('wasm'), ms('torch-1t')),
-      ratio(ms('wasm-2t'), ms('torch-2t')),
-      ratio(ms('wasm-stock'), ms('wasm')),
+      ...RATIOS.map((r) => ratio(ms(r.num), ms(r.den))),
     ];
     lines.push(`| ${row.join(' | ')} |`);
   }
@@ -141,7 +183,9 @@ export function skipReasons(cases: CaseResult[]): string[] {
   for (const c of cases) {
     for (const col of COLUMNS) {
       const cell = c.cells[col];
-      if (cell && 'skipped' in cell && !generic.has(cell.skipped))
+      if (cell && 'skipped' in cell && cell.skipped.startsWith(NOT_SET_UP))
+        out.add(`${COLUMN_TITLES[col]}: ${cell.skipped}`);
+      else if (cell && 'skipped' in cell && !generic.has(cell.skipped))
         out.add(`${c.name} on ${COLUMN_TITLES[col]}: ${cell.skipped}`);
     }
   }
@@ -161,6 +205,8 @@ export function mergeRuns(target: RunResults, partial: RunResults): RunResults {
     torch: partial.meta.torch,
     quick: partial.meta.quick,
     ...(partial.meta.note ? { note: partial.meta.note } : {}),
+    ...(partial.meta.load ? { load: partial.meta.load } : {}),
+    ...(partial.meta.reference ? { reference: partial.meta.reference } : {}),
   };
   const incoming = new Map(partial.cases.map((c) => [c.id, { ...c, measured: c.measured ?? from }]));
   const cases = target.cases.map((c) => incoming.get(c.id) ?? c);
@@ -192,8 +238,30 @@ export function failures(cases: CaseResult[]): string[] {
   return [...out];
 }
 
+/** The reference BLAS and thread settings of the run, for the header. */
+function referenceLines(m: RunMeta): string[] {
+  const out: string[] = [];
+  const refs = Object.entries(m.reference ?? {}) as [Column, ReferenceMeta][];
+  if (refs.length) {
+    out.push('', '**Reference BLAS** (bench/python/blas_env.py, recorded by each PyTorch process):', '');
+    for (const [col, r] of refs)
+      out.push(
+        `- ${COLUMN_TITLES[col]}: ${r.summary}${r.ok ? '' : ` — **refused: ${r.problems.join('; ')}**`}`,
+      );
+  }
+  const threads = Object.entries(m.threads ?? {}) as [Column, string][];
+  if (threads.length) {
+    out.push('', '**Threads per column:**', '');
+    for (const [col, t] of threads) out.push(`- ${COLUMN_TITLES[col]}: ${t}`);
+  }
+  return out.length ? [...out, ''] : [];
+}
+
+/** How BENCHMARKS.md names the results file it was generated from (read back by `--check`). */
+export const RESULTS_PREFIX = 'Results file: ';
+
 /** The whole BENCHMARKS.md. `notes` is Markdown written by hand (bench/NOTES.md). */
-export function benchmarksMarkdown(run: RunResults, notes: string): string {
+export function benchmarksMarkdown(run: RunResults, notes: string, resultsFile?: string): string {
   const m = run.meta;
   const fails = failures(run.cases);
   const skips = skipReasons(run.cases);
@@ -204,11 +272,21 @@ export function benchmarksMarkdown(run: RunResults, notes: string): string {
     '',
     '<!-- Generated by `pnpm bench` (bench/src/main.ts) from bench/results/*.json; edit bench/NOTES.md instead. -->',
     '',
-    `Run ${m.date} at commit \`${m.commit}\`; Node ${m.node}; ${m.cpus}; PyTorch ${m.torch}` +
+    ...(resultsFile
+      ? [`${RESULTS_PREFIX}\`${resultsFile}\` (\`pnpm bench -- --check\` checks the READMEs against it).`, '']
+      : []),
+    `Run ${m.date}${m.ended ? ` – ${m.ended}` : ''} at commit \`${m.commit}\`; Node ${m.node}; ${m.cpus}; PyTorch ${m.torch}` +
       `${m.quick ? ' (**--quick** run: short time budgets)' : ''}.`,
+    ...(m.load
+      ? [
+          `Load average (1, 5, 15 min) at the start ${m.load.start.join(', ')}` +
+            `${m.load.end ? `, at the end ${m.load.end.join(', ')}` : ''}.`,
+        ]
+      : []),
     'Each cell is the median wall time of one call in ms (after a warm-up call). tfjs cases run',
-    'in one Node process; PyTorch runs in a child `python3` in the same run, with',
-    '`torch.set_num_threads(1)` and `(2)`. Ratios above 1× mean the first column is slower.',
+    'in one Node process (the 2-thread and native columns each in a child process); PyTorch runs in',
+    'a child `python3` per thread count in the same run. Ratios above 1× mean the first column is slower.',
+    ...referenceLines(m),
     m.note ? `\n${m.note}\n` : '',
     resultsTable(run.cases),
     '',

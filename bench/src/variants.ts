@@ -5,22 +5,57 @@ import {
   useBestBackend,
 } from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Column } from './report';
+import { type Column, NOT_SET_UP } from './report';
+
+/** Thrown by a column's setup when its backend is not available here: the column reads "not set up". */
+export class ColumnNotSetUpError extends Error {
+  override name = 'ColumnNotSetUpError';
+}
+
+/** Threads of the native TensorFlow columns: TensorFlow reads these when its context is created. */
+export function nativeEnv(threads: number): Record<string, string> {
+  const t = String(threads);
+  return { TF_NUM_INTRAOP_THREADS: t, TF_NUM_INTEROP_THREADS: t, OMP_NUM_THREADS: t };
+}
+
+async function nativeSetup() {
+  try {
+    await useBestBackend({ backend: 'tensorflow', log: false });
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new ColumnNotSetUpError(`${NOT_SET_UP}: ${msg}`);
+  }
+  if (tf.getBackend() !== 'tensorflow') {
+    throw new ColumnNotSetUpError(`${NOT_SET_UP}: useBestBackend chose '${tf.getBackend()}'`);
+  }
+}
+
+export interface Variant {
+  column: Column;
+  setup: () => Promise<void>;
+  /** Run in a child process of the runner, with `env` added to its environment. */
+  ownProcess?: boolean;
+  env?: Record<string, string>;
+  /** The column's threads, as recorded in the results. */
+  threads: string;
+}
 
 /**
  * The tfjs columns of the table and how each sets up the engine before its cases run. A column
  * marked `ownProcess` runs in a child process of the runner (the wasm backend initializes once
- * per process, and threads must be chosen before that).
+ * per process, and threads must be chosen before that; TensorFlow reads its thread variables once).
  */
-export const VARIANTS: { column: Column; setup: () => Promise<void>; ownProcess?: boolean }[] = [
+export const VARIANTS: Variant[] = [
   {
     column: 'cpu',
+    threads: 'one (the tfjs cpu backend is single-threaded JavaScript)',
     setup: async () => {
       await tf.setBackend('cpu');
     },
   },
   {
     column: 'wasm-stock',
+    threads: 'one (the published single-threaded SIMD binary)',
     setup: async () => {
       restoreStockWasmKernels();
       await tf.setBackend('wasm');
@@ -28,6 +63,7 @@ export const VARIANTS: { column: Column; setup: () => Promise<void>; ownProcess?
   },
   {
     column: 'wasm',
+    threads: 'one (the published single-threaded SIMD binary)',
     setup: async () => {
       await tf.setBackend('wasm');
       registerWasmTrainingKernels();
@@ -37,11 +73,30 @@ export const VARIANTS: { column: Column; setup: () => Promise<void>; ownProcess?
   {
     column: 'wasm-2t',
     ownProcess: true,
+    threads: '`useBestBackend({ wasmThreads: 2 })`',
     setup: async () => {
       const choice = await useBestBackend({ backend: 'wasm', wasmThreads: 2, log: false });
       if (choice.wasmThreads?.threads !== 2) {
         throw new Error(`wasm threads: ${choice.wasmThreads?.detail ?? 'not available'}`);
       }
     },
+  },
+  {
+    column: 'tf-1t',
+    ownProcess: true,
+    env: nativeEnv(1),
+    threads: Object.entries(nativeEnv(1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+    setup: nativeSetup,
+  },
+  {
+    column: 'tf-2t',
+    ownProcess: true,
+    env: nativeEnv(2),
+    threads: Object.entries(nativeEnv(2))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+    setup: nativeSetup,
   },
 ];
