@@ -87,10 +87,18 @@ const DEFAULT_EPS = 1e-4;
  * Test hook (not exported from the package): replaces the gradient of the stored patterns used in
  * the update step Qᵗ⁺¹ = ξᵗ K, so that tests can reproduce the reference's fixture gradients
  * (see README, "Differences": PyTorch's `masked_select` backward on a non-contiguous tensor).
+ * Called once per update step with that step's active heads and how K was built: with
+ * `addZeroAssociation` the reference's K is a fresh (contiguous) `torch.cat`, not a transposed view.
  */
 export const testing: {
   updateStoredGradient:
-    | ((dy: tf.Tensor3D, activeHeads: boolean[], batch: number, heads: number) => tf.Tensor)
+    | ((
+        dy: tf.Tensor3D,
+        activeHeads: boolean[],
+        batch: number,
+        heads: number,
+        stored: { addZeroAssociation: boolean },
+      ) => tf.Tensor)
     | null;
 } = { updateStoredGradient: null };
 const DEFAULT_MAX_UNBOUNDED = 1000;
@@ -381,7 +389,13 @@ export function hopfieldCore(
       const kUpdate = hook
         ? tf.customGrad(((x: tf.Tensor) => {
             const heads = [...active];
-            return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => hook(dy as tf.Tensor3D, heads, B, H) };
+            return {
+              value: tf.clone(x),
+              gradFunc: (dy: tf.Tensor) =>
+                hook(dy as tf.Tensor3D, heads, B, H, {
+                  addZeroAssociation: opts.addZeroAssociation === true,
+                }),
+            };
           }) as unknown as Parameters<typeof tf.customGrad>[0])(k3)
         : k3;
       q3 = scaled(tf.reshape(batchMatMul(tf.reshape(xi, [B * H, L, S2]), kUpdate), [B, H, L, d]));

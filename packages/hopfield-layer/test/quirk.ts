@@ -6,14 +6,21 @@ import * as tf from '@tensorflow/tfjs-core';
  * `[S, B·H, d]`), and the backward writes the selected gradient values, taken in logical order, into the
  * masked positions in *memory* order. The fixtures with update steps (b, f) carry this scrambled
  * gradient for every parameter upstream of the stored patterns; finite differences confirm that
- * our unscrambled gradient is the true derivative (test below).
+ * our unscrambled gradient is the true derivative (test below). Which heads are active does not
+ * change the rule (checked in torch for all-active, even and odd head subsets).
+ *
+ * With `add_zero_association` the reference appends the zero pattern by `torch.cat` after the
+ * transpose, so its `k` is contiguous and the backward is the true one: no scrambling there
+ * (fixture extra_zero_assoc_updates).
  */
 export function torchMaskedSelectBackward(
   dy: tf.Tensor3D,
   activeHeads: boolean[],
   _batch: number,
   heads: number,
+  stored: { addZeroAssociation: boolean },
 ) {
+  if (stored.addZeroAssociation) return tf.clone(dy);
   const [BH, S, d] = dy.shape;
   const g = dy.arraySync();
   const rows = [...Array(BH).keys()].filter((i) => activeHeads[i % heads]);
