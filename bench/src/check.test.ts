@@ -118,6 +118,20 @@ describe('pnpm bench -- --check', () => {
     ]);
   });
 
+  it('regenerates the package comparisons listed in BENCHMARKS.md and checks their BLAS records', () => {
+    const root = repo();
+    const ext = 'bench/results/2026-12-06-kernel-dre.json';
+    const extRun = JSON.parse(readFileSync(join(root, ext), 'utf8')) as RunResults;
+    const bm = benchmarksMarkdown(run(), '## Notes\n', RESULTS, [{ file: ext, run: extRun }]);
+    expect(bm).toContain(`Results file: \`${RESULTS}\`; the packages' comparisons: \`${ext}\``);
+    expect(bm).toContain('| sweep | 6000 | 120000 | 20× |');
+    writeFileSync(join(root, 'BENCHMARKS.md'), bm);
+    expect(checkRepository(root).problems).toEqual([]);
+    extRun.meta.reference = { 'reference-2t': { threads: 2, ok: false, problems: ['netlib'], summary: 'x' } };
+    writeFileSync(join(root, ext), JSON.stringify(extRun));
+    expect(checkRepository(root).problems).toContain(`${ext}: column reference-2t ran on a refused BLAS: netlib`);
+  });
+
   it('fails on a results file whose PyTorch column has no BLAS record', () => {
     expect(checkRepository(repo(README, run(false))).problems).toEqual([
       `${RESULTS}: column torch-1t has no BLAS record (a run from before issue 20?)`,

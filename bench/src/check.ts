@@ -110,8 +110,9 @@ export function referenceProblems(run: RunResults, file: string): string[] {
     if (!run.cases.some((c) => cellMs(c.cells[col]) !== undefined)) continue;
     const ref = run.meta.reference?.[col];
     if (!ref) out.push(`${file}: column ${col} has no BLAS record (a run from before issue 20?)`);
-    else if (!ref.ok) out.push(`${file}: column ${col} ran on a refused BLAS: ${ref.problems.join('; ')}`);
   }
+  for (const [col, ref] of Object.entries(run.meta.reference ?? {}))
+    if (ref && !ref.ok) out.push(`${file}: column ${col} ran on a refused BLAS: ${ref.problems.join('; ')}`);
   for (const c of run.cases) {
     const m = c.measured as { reference?: unknown } | undefined;
     if (m && !m.reference) out.push(`${file}: merged row ${c.id} has no BLAS record`);
@@ -145,10 +146,8 @@ export function checkRepository(root: string): CheckResult {
   const bmFile = join(root, 'BENCHMARKS.md');
   if (!existsSync(bmFile)) return { problems: ['BENCHMARKS.md is missing'], unchecked: [], checked: 0 };
   const bm = readFileSync(bmFile, 'utf8');
-  const named = bm
-    .split('\n')
-    .find((l) => l.startsWith(RESULTS_PREFIX))
-    ?.match(/`([^`]+)`/)?.[1];
+  const resultsLine = bm.split('\n').find((l) => l.startsWith(RESULTS_PREFIX)) ?? '';
+  const [named, ...externalFiles] = [...resultsLine.matchAll(/`([^`]+\.json)`/g)].map((m) => m[1]);
   if (!named)
     return {
       problems: [`BENCHMARKS.md names no results file (a "${RESULTS_PREFIX}" line)`],
@@ -171,11 +170,20 @@ export function checkRepository(root: string): CheckResult {
   const main = load(named);
   if (typeof main === 'string') return { problems: [`BENCHMARKS.md: ${main}`], unchecked: [], checked: 0 };
   problems.push(...referenceProblems(main, named));
+  const external: { file: string; run: RunResults }[] = [];
+  for (const file of externalFiles) {
+    const run = load(file);
+    if (typeof run === 'string') problems.push(`BENCHMARKS.md: ${run}`);
+    else {
+      problems.push(...referenceProblems(run, file));
+      external.push({ file, run });
+    }
+  }
   const notesFile = join(root, 'bench', 'NOTES.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
-  if (benchmarksMarkdown(main, notes, named) !== bm)
+  if (benchmarksMarkdown(main, notes, named, external) !== bm)
     problems.push(
-      `BENCHMARKS.md is not what ${named} and bench/NOTES.md generate (edited by hand?): run \`pnpm bench -- --md-from ${named}\``,
+      `BENCHMARKS.md is not what ${named} and bench/NOTES.md generate (edited by hand?): run \`pnpm bench -- --md-from ${named}${externalFiles.map((f) => ` --with ${f}`).join('')}\``,
     );
   const unchecked: string[] = [];
   let checked = 0;

@@ -55,6 +55,9 @@ const { values } = parseArgs({
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
     check: { type: 'boolean' },
+    external: { type: 'string', multiple: true },
+    with: { type: 'string', multiple: true },
+    'dre-threads': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -63,7 +66,11 @@ const readRun = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunR
 
 /** BENCHMARKS.md from `run` (read from / written to `file`) and bench/NOTES.md; refuses a dishonest reference. */
 function writeMarkdown(run: RunResults, file: string) {
-  const refused = referenceProblems(run, relative(repoRoot, file));
+  const external = (values.with ?? []).map((f) => ({ file: relative(repoRoot, f), run: readRun(f) }));
+  const refused = [
+    ...referenceProblems(run, relative(repoRoot, file)),
+    ...external.flatMap((e) => referenceProblems(e.run, e.file)),
+  ];
   if (run.meta.torch.startsWith('n/a')) refused.push(`no PyTorch in this run: ${run.meta.torch}`);
   if (refused.length) {
     for (const [col, ref] of Object.entries(run.meta.reference ?? {}))
@@ -76,7 +83,10 @@ function writeMarkdown(run: RunResults, file: string) {
   }
   const notesFile = join(benchDir, 'NOTES.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
-  writeFileSync(join(repoRoot, 'BENCHMARKS.md'), benchmarksMarkdown(run, notes, relative(repoRoot, file)));
+  writeFileSync(
+    join(repoRoot, 'BENCHMARKS.md'),
+    benchmarksMarkdown(run, notes, relative(repoRoot, file), external),
+  );
   process.stderr.write(`wrote ${join(repoRoot, 'BENCHMARKS.md')}\n`);
 }
 
@@ -100,6 +110,21 @@ if (values.check) {
   process.exit(problems.length ? 1 : 0);
 }
 
+if (values.external) {
+  const { runExternal } = await import('./external');
+  runExternal(
+    values.external.flatMap((x) => x.split(',')),
+    {
+      repoRoot,
+      benchDir,
+      quick: values.quick ?? false,
+      commit: gitCommit(),
+      dreThreads: Number(values['dre-threads'] ?? '2'),
+    },
+  );
+  process.exit(0);
+}
+
 if (values['md-from']) {
   // regenerate BENCHMARKS.md from a results file (after editing bench/NOTES.md), without running
   writeMarkdown(readRun(values['md-from']), values['md-from']);
@@ -120,9 +145,10 @@ if (values['merge-from']) {
 if (values.help) {
   console.log(
     'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t|tf-1t|tf-2t]… [--torch-threads 1,2] [--no-torch] [--quick] [--md|--no-md] [--merge-into <results.json>]\n' +
-      '       pnpm bench --md-from <results.json>\n' +
+      '       pnpm bench --md-from <results.json> [--with <package comparison results.json>]…\n' +
       '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--note <text>] [--no-md]\n' +
       '       pnpm bench --check   (README claims vs the results file BENCHMARKS.md names; no timing)\n' +
+      "       pnpm bench --external kernel-dre,voxelizer [--quick] [--dre-threads 2]   (the packages' Python comparisons)\n" +
       'columns: cpu, wasm-stock, wasm, wasm-2t, tf-1t, tf-2t (native TensorFlow; "not set up" without it)\n' +
       '--note <text> is stored with the run (machine state, …) and shown under the table\n\ncases:\n' +
       CASES.map((c) => `  ${c.id.padEnd(22)} ${c.name}`).join('\n'),

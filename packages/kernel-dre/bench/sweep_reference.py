@@ -7,6 +7,10 @@ kernel argument is our own numpy rbf (sklearn's formula, ||x||^2 + ||y||^2 - 2 x
 times densratio_py's uLSIF with its defaults (--densratio PATH).
 
   python3 bench/sweep_reference.py --dre-iter-reg PATH --n 1000 [--densratio PATH]
+
+The output carries bench/python/blas_env.py's record (which BLAS, how many threads, a GFLOP/s probe);
+`pnpm bench -- --external kernel-dre` runs this with OPENBLAS/MKL/OMP_NUM_THREADS set to --threads
+and refuses a reference BLAS (bench/src/blas.ts).
 """
 import argparse
 import json
@@ -100,4 +104,8 @@ if args.densratio:
     t0 = time.perf_counter()
     densratio(num, den, verbose=False)
     out['ulsifSeconds'] = time.perf_counter() - t0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'bench', 'python'))
+import blas_env  # noqa: E402
+
+out['reference'] = blas_env.report()
 print(json.dumps(out))

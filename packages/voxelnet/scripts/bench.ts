@@ -1,11 +1,10 @@
-// Benchmarks (not tests): voxelizer throughput on a real KITTI scan vs the numpy implementation of
-// the same algorithm (same run), network forward time per frame (small and paper presets, wasm),
+// Benchmarks (not tests): voxelizer throughput on a real KITTI scan (the comparison with numpy and
+// numba: `pnpm bench -- --external voxelizer`, which runs this section), network forward time per frame (small and paper presets, wasm),
 // rotated IoU / NMS throughput. Prints JSON lines; numbers go to the README.
 //   pnpm exec tsx packages/voxelnet/scripts/bench.ts [kitti .bin] [sections: voxelize,iou,forward]
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { bevIoU, generateScene, kitti, Random, rotatedNms, Voxelizer, VoxelNet } from '../src/index';
@@ -69,23 +68,8 @@ if (sections.includes('voxelize') && existsSync(bin)) {
       pointsPerSec: Math.round(pts.length / 4 / (ms / 1000)),
     });
   }
-  const py = spawnSync(
-    '/usr/bin/python3',
-    [new URL('./voxelize_numpy.py', import.meta.url).pathname, 'bench', bin, '20'],
-    { encoding: 'utf8' },
-  );
-  if (py.status === 0) {
-    const r = JSON.parse(py.stdout.trim().split('\n').pop() as string);
-    report({
-      bench: 'voxelize',
-      impl: 'numpy (no shuffle)',
-      points: r.points,
-      voxels: r.voxels,
-      ms: +r.ms.toFixed(2),
-      pointsPerSec: Math.round(r.points_per_s),
-    });
-  } else report({ bench: 'voxelize', impl: 'numpy', error: py.stderr.slice(0, 200) });
-  report({ bench: 'voxelize', impl: 'numba', error: 'numba is not installed on this machine' });
+  // The Python side (numpy port, second.pytorch's numba voxelizer) runs in `pnpm bench -- --external
+  // voxelizer`, which also runs this section, so both sides share one run and the reference's BLAS record.
 }
 
 // 2. rotated IoU and NMS

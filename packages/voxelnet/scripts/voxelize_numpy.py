@@ -93,4 +93,5 @@ def main():
         print(json.dumps(dict(points=len(cloud), voxels=int(len(n)), ms=dt * 1e3, points_per_s=len(cloud) / dt)))
 
 
-main()
+if __name__ == '__main__':
+    main()
