@@ -129,7 +129,9 @@ describe('pnpm bench -- --check', () => {
     expect(checkRepository(root).problems).toEqual([]);
     extRun.meta.reference = { 'reference-2t': { threads: 2, ok: false, problems: ['netlib'], summary: 'x' } };
     writeFileSync(join(root, ext), JSON.stringify(extRun));
-    expect(checkRepository(root).problems).toContain(`${ext}: column reference-2t ran on a refused BLAS: netlib`);
+    expect(checkRepository(root).problems).toContain(
+      `${ext}: column reference-2t ran on a refused BLAS: netlib`,
+    );
   });
 
   it('fails on a results file whose PyTorch column has no BLAS record', () => {

@@ -83,7 +83,7 @@ export interface RunMeta {
   /** Thread settings of each column (environment variables and API calls), as run. */
   threads?: Partial<Record<Column, string>>;
   /** torch column → the BLAS it ran on (issue 20). */
-  reference?: Partial<Record<Column, ReferenceMeta>>;
+  reference?: Partial<Record<string, ReferenceMeta>>;
 }
 
 export interface RunResults {
