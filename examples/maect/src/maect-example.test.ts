@@ -44,7 +44,7 @@ describe('loadMnist', () => {
       /expected trainPerClass to be a positive integer, received 0/,
     );
     expect(() => loadMnist({ trainPerClass: 900, testPerClass: 200 })).toThrow(
-      /trainPerClass \+ testPerClass ≤ 1000, received 900 \+ 200/,
+      /trainPerClass \+ testPerClass ≤ 863, received 900 \+ 200/,
     );
   });
 
