@@ -8,8 +8,10 @@ tool puts repositories) at `commit` (default HEAD; the parity sweep passes the p
 shared/fixtures/README.md). Raises if neither exists, so the runner shows the column as n/a.
 """
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -31,6 +33,7 @@ def load(repo, subdir, commit="HEAD"):
     if not os.path.isdir(mirror):
         raise FileNotFoundError(f"reference {repo} not available (set {env} to a checkout)")
     out = tempfile.mkdtemp(prefix="paperstack-ref-")
+    atexit.register(shutil.rmtree, out, True)
     archive = subprocess.run(["git", "--git-dir", mirror, "archive", commit, subdir], check=True, capture_output=True)
     subprocess.run(["tar", "-x", "-C", out], input=archive.stdout, check=True)
     _cache[key] = out

@@ -43,13 +43,17 @@ describe('parity sweep: results table', () => {
       compareValues('out', 'forward', [1 + 2e-6], [1], TOL),
       compareValues('grad', 'gradient', [1 + 1e-4], [1], TOL),
     ]);
-    res.addDraw('fam', 'cpu', 'd1', [compareValues('out', 'forward', [1 + 3e-6], [1], TOL)]);
+    res.addDraw('fam', 'cpu', 'd1', [compareValues('out', 'forward', [1 + 3e-6], [1], TOL)], undefined, true);
+    res.addSkipped('fam', 'cpu', 'd2', 'near-tie');
     res.addDraw('fam', 'wasm', 'd0', [compareValues('grad', 'gradient', [1.1], [1], TOL)]);
     res.addDraw('other', 'cpu', 'd0', [], new Error('boom'));
     expect(res.ok).toBe(false);
     const cpu = [...res.cells.values()].find((c) => c.family === 'fam' && c.backend === 'cpu');
-    expect(cpu?.draws).toBe(2);
+    expect(cpu?.draws).toBe(3);
     expect(cpu?.failedDraws).toBe(0);
+    expect(cpu?.skippedDraws).toBe(1);
+    expect(cpu?.illConditionedDraws).toBe(1);
+    expect(res.skipped).toEqual([{ family: 'fam', backend: 'cpu', draw: 'd2', what: 'near-tie' }]);
     expect(cpu?.forwardMaxAbs).toBeCloseTo(3e-6, 12);
     expect(cpu?.gradientMaxAbs).toBeCloseTo(1e-4, 12);
     expect(res.failures.map((f) => `${f.family}/${f.backend}/${f.draw}`)).toEqual([
@@ -60,9 +64,9 @@ describe('parity sweep: results table', () => {
     const table = formatTable(res).split('\n');
     expect(table[0]).toMatch(/^\| family \| backend \| draws \| failed \|/);
     expect(table.slice(2)).toEqual([
-      '| fam | cpu | 2 | 0 | 3.0e-6 (0.00) | 1.0e-4 (0.10) |',
-      '| fam | wasm | 1 | 1 | – | 1.0e-1 (99.01) |',
-      '| other | cpu | 1 | 1 | – | – |',
+      '| fam | cpu | 3 | 0 | 1 | 1 | 3.0e-6 (0.00) | 1.0e-4 (0.10) |',
+      '| fam | wasm | 1 | 1 | 0 | 0 | – | 1.0e-1 (99.01) |',
+      '| other | cpu | 1 | 1 | 0 | 0 | – | – |',
     ]);
   });
 
@@ -74,5 +78,8 @@ describe('parity sweep: results table', () => {
     const good = new SweepResults();
     good.addDraw('fam', 'cpu', 'd0', [compareExact('i', [1], [1])]);
     expect(good.ok).toBe(true);
+    // a family whose every draw was skipped compared nothing: not ok
+    good.addSkipped('tie', 'cpu', 'd0', 'near-tie');
+    expect(good.ok).toBe(false);
   });
 });

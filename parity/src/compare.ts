@@ -102,6 +102,10 @@ export interface Cell {
   backend: string;
   draws: number;
   failedDraws: number;
+  /** Draws not compared: float32 cannot decide them (e.g. the float32 reference stops at other update steps). */
+  skippedDraws: number;
+  /** Draws compared against the float32 reference's own error because that fails the suite's tolerances too. */
+  illConditionedDraws: number;
   /** Largest |diff| over all forward values / gradients of all draws (−1 when there were none). */
   forwardMaxAbs: number;
   gradientMaxAbs: number;
@@ -124,6 +128,8 @@ export class SweepResults {
         backend,
         draws: 0,
         failedDraws: 0,
+        skippedDraws: 0,
+        illConditionedDraws: 0,
         forwardMaxAbs: -1,
         gradientMaxAbs: -1,
         forwardWorstRatio: -1,
@@ -135,9 +141,17 @@ export class SweepResults {
   }
 
   /** Records one draw: its comparisons, or the error it threw (a failure). */
-  addDraw(family: string, backend: string, draw: string, comparisons: Comparison[], error?: unknown): void {
+  addDraw(
+    family: string,
+    backend: string,
+    draw: string,
+    comparisons: Comparison[],
+    error?: unknown,
+    illConditioned = false,
+  ): void {
     const c = this.cell(family, backend);
     c.draws++;
+    if (illConditioned) c.illConditionedDraws++;
     const bad: string[] = [];
     if (error !== undefined) bad.push(`threw ${error instanceof Error ? error.message : String(error)}`);
     if (error === undefined && comparisons.length === 0) bad.push('no comparisons were made');
@@ -157,8 +171,20 @@ export class SweepResults {
     }
   }
 
+  /** Records a draw that was not compared, with the reason (listed in the report, not a failure). */
+  addSkipped(family: string, backend: string, draw: string, reason: string): void {
+    const c = this.cell(family, backend);
+    c.draws++;
+    c.skippedDraws++;
+    this.skipped.push({ family, backend, draw, what: reason });
+  }
+
+  readonly skipped: Failure[] = [];
+
+  /** No failure, something compared, and no family/backend whose draws were all skipped. */
   get ok(): boolean {
-    return this.failures.length === 0 && this.cells.size > 0;
+    const cells = [...this.cells.values()];
+    return this.failures.length === 0 && cells.length > 0 && cells.every((c) => c.draws > c.skippedDraws);
   }
 }
 
@@ -170,7 +196,8 @@ function fmt(x: number): string {
 }
 
 /**
- * The results as a markdown table: per family and backend, draws, failed draws, and the worst
+ * The results as a markdown table: per family and backend, draws, failed, skipped and
+ * ill-conditioned draws, and the worst
  * |diff| of forward values and gradients with its ratio to the allowed error in parentheses.
  */
 export function formatTable(results: SweepResults): string {
@@ -178,13 +205,15 @@ export function formatTable(results: SweepResults): string {
     a.family === b.family ? a.backend.localeCompare(b.backend) : a.family.localeCompare(b.family),
   );
   const lines = [
-    '| family | backend | draws | failed | forward max abs err (/ allowed) | gradient max abs err (/ allowed) |',
-    '|---|---|---:|---:|---|---|',
+    '| family | backend | draws | failed | skipped | ill-cond. | forward max abs err (/ allowed) | gradient max abs err (/ allowed) |',
+    '|---|---|---:|---:|---:|---:|---|---|',
   ];
   for (const c of rows) {
     const f = c.forwardMaxAbs < 0 ? '–' : `${fmt(c.forwardMaxAbs)} (${c.forwardWorstRatio.toFixed(2)})`;
     const g = c.gradientMaxAbs < 0 ? '–' : `${fmt(c.gradientMaxAbs)} (${c.gradientWorstRatio.toFixed(2)})`;
-    lines.push(`| ${c.family} | ${c.backend} | ${c.draws} | ${c.failedDraws} | ${f} | ${g} |`);
+    lines.push(
+      `| ${c.family} | ${c.backend} | ${c.draws} | ${c.failedDraws} | ${c.skippedDraws} | ${c.illConditionedDraws} | ${f} | ${g} |`,
+    );
   }
   return lines.join('\n');
 }

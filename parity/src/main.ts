@@ -122,6 +122,16 @@ for (const f of families) {
   );
 }
 
+function judge(family: string, backend: string, runner: FamilyRunner, fx: Fixture): void {
+  const kind = runner.classify?.(fx) ?? 'normal';
+  if (kind.startsWith('skip:')) {
+    results.addSkipped(family, backend, fx.case, kind.slice(5).trim());
+    return;
+  }
+  const r = runDraw(runner, fx);
+  results.addDraw(family, backend, fx.case, r.comparisons, r.error, kind === 'ill-conditioned');
+}
+
 function runDraw(runner: FamilyRunner, fx: Fixture): { comparisons: Comparison[]; error?: unknown } {
   const before = tf.memory().numTensors;
   try {
@@ -140,8 +150,7 @@ const tfFamilies = families.filter((f) => RUNNERS[packageOf[f]].kind === 'tfjs')
 if (hostFamilies.length > 0) await useBackend('cpu');
 for (const f of hostFamilies) {
   for (const fx of fixtures.get(f) ?? []) {
-    const r = runDraw(RUNNERS[packageOf[f]], fx);
-    results.addDraw(f, 'host (float64)', fx.case, r.comparisons, r.error);
+    judge(f, 'host (float64)', RUNNERS[packageOf[f]], fx);
   }
 }
 if (tfFamilies.length > 0) {
@@ -153,8 +162,7 @@ if (tfFamilies.length > 0) {
     }
     for (const f of tfFamilies) {
       for (const fx of fixtures.get(f) ?? []) {
-        const r = runDraw(RUNNERS[packageOf[f]], fx);
-        results.addDraw(f, backend, fx.case, r.comparisons, r.error);
+        judge(f, backend, RUNNERS[packageOf[f]], fx);
       }
     }
   }
@@ -164,6 +172,10 @@ if (tfFamilies.length > 0) {
 console.log('');
 console.log(formatTable(results));
 console.log('');
+if (results.skipped.length > 0) {
+  console.log(`parity-sweep: ${results.skipped.length} draws not compared:`);
+  for (const x of results.skipped) console.log(`  ${x.family} [${x.backend}] ${x.draw}: ${x.what}`);
+}
 if (results.failures.length > 0) {
   console.log(`parity-sweep: ${results.failures.length} failures:`);
   const shown = results.failures.slice(0, 60);

@@ -13,6 +13,38 @@ import { Checks, type FamilyRunner } from './types';
 const FWD = { rtol: 1e-4, atol: 1e-5 };
 const GRAD = { rtol: 1e-3, atol: 1e-4 };
 
+/** The float32 reference on the same draw (parity/python/sweep.py `float32_reference`). */
+interface Float32Reference {
+  same_update_steps: boolean;
+  /** max |x32 − x64| / (atol + rtol·|x64|) over every value: 1 = at the suite's tolerance. */
+  worst_ratio_to_suite_tolerance: number;
+  max_abs: Record<string, number>;
+}
+
+/**
+ * A draw is ill-conditioned when float32 round-off alone (the float32 reference's error) reaches a
+ * quarter of the suite's tolerance: then no float32 implementation can be held to that tolerance.
+ */
+const ILL_CONDITIONED_RATIO = 0.25;
+const isIll = (f32: Float32Reference | undefined) =>
+  f32 != null && f32.worst_ratio_to_suite_tolerance > ILL_CONDITIONED_RATIO;
+
+const f32Of = (fx: Fixture) => fx.meta.float32_reference as Float32Reference | undefined;
+
+/** Ill-conditioned draws: the package may be at most this many times the float32 reference's own error. */
+const ILL_CONDITIONED_FACTOR = 10;
+
+/**
+ * The tolerance of one value: the suite's; on an ill-conditioned draw (chained update steps amplify
+ * round-off until the float32 reference's own error nears the suite's tolerance) the atol is raised to
+ * ILL_CONDITIONED_FACTOR × the float32 reference's max |error| on that value.
+ */
+function tolFor(fx: Fixture, name: string, base: { rtol: number; atol: number }) {
+  const f32 = f32Of(fx);
+  if (!f32 || !isIll(f32)) return base;
+  return { rtol: base.rtol, atol: Math.max(base.atol, ILL_CONDITIONED_FACTOR * (f32.max_abs[name] ?? 0)) };
+}
+
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function layerFor(fx: Fixture) {
@@ -49,6 +81,12 @@ function kwargsFor(fx: Fixture) {
 
 export const hopfieldRunner: FamilyRunner = {
   kind: 'tfjs',
+  classify(fx) {
+    const f32 = f32Of(fx);
+    if (f32 && !f32.same_update_steps)
+      return 'skip: the float32 reference stops at other update steps (near-tie)';
+    return isIll(f32) ? 'ill-conditioned' : 'normal';
+  },
   run(fx) {
     const c = new Checks();
     const layer = layerFor(fx);
@@ -60,12 +98,18 @@ export const hopfieldRunner: FamilyRunner = {
       (layer.apply(arg(), kwargs) as tf.Tensor).dispose();
       layer.loadStateDict(fx.params);
       const out = layer.apply(arg(), kwargs) as tf.Tensor;
-      c.values('output', 'forward', out, fx.outputs.output, FWD);
+      c.values('output', 'forward', out, fx.outputs.output, tolFor(fx, 'output', FWD));
       const steps = fx.meta.update_steps as number[] | undefined;
       if (steps && layer instanceof Hopfield)
         c.exact('update steps per head', layer.lastUpdateSteps ?? [], steps);
       const assoc = layer.associationMatrix(arg(), kwargs);
-      c.values('association_matrix', 'forward', assoc, fx.outputs.association_matrix, FWD);
+      c.values(
+        'association_matrix',
+        'forward',
+        assoc,
+        fx.outputs.association_matrix,
+        tolFor(fx, 'association_matrix', FWD),
+      );
       tf.dispose([out, assoc]);
 
       // gradients of sum(output · G) w.r.t. the inputs and every trainable weight; the reference's
@@ -87,7 +131,7 @@ export const hopfieldRunner: FamilyRunner = {
         testing.updateStoredGradient = null;
       }
       names.forEach((n, i) => {
-        c.values(`d/d ${n}`, 'gradient', grads[xs[i].name], fx.grads[n], GRAD);
+        c.values(`d/d ${n}`, 'gradient', grads[xs[i].name], fx.grads[n], tolFor(fx, `d/d ${n}`, GRAD));
       });
       // parameter gradients in the reference's state_dict layout: written into the weights, read back
       const saved = weights.map((w) => tf.clone(w.read()));
@@ -98,7 +142,7 @@ export const hopfieldRunner: FamilyRunner = {
       });
       for (const p of Object.keys(fx.params).filter((n) => fx.grads[n])) {
         if (!pg[p]) c.exact(`d/d ${p} present`, [0], [1]);
-        else c.values(`d/d ${p}`, 'gradient', pg[p], fx.grads[p], GRAD);
+        else c.values(`d/d ${p}`, 'gradient', pg[p], fx.grads[p], tolFor(fx, `d/d ${p}`, GRAD));
       }
       tf.dispose([g, ...xs, ...saved, ...Object.values(grads), ...Object.values(pg)]);
     } finally {

@@ -2,7 +2,8 @@
 // 5757f36: IteratedKulsif (t = 1, 2; larger t against our numpy direct solve, the reference stops at
 // t = 2), the Bregman objectives, uLSIF / RuLSIF model selection and fit, and IWA aggregation.
 // Tolerances: the package tests' (kulsif 1e-9; Bregman value 1e-6 / gradient 1e-5, the reference
-// casts its loss to float32; densratio LOOCV 1e-8, θ and predictions 1e-7; IWA G, F 1e-12, weights 1e-9).
+// casts its loss to float32; densratio LOOCV 1e-8, θ and predictions 1e-7; IWA G, F 1e-12, weights
+// 1e-9), and 1e-9 relative for the uLSIF / RuLSIF closed form at one (σ, λ) with λ down to 1e-6.
 import {
   aggregate,
   bregmanObjective,
@@ -29,11 +30,30 @@ function nest3(a: FixtureArray): number[][][] {
   );
 }
 
+/**
+ * Tolerance of one float64 value: `base`, with the atol raised to 10 × the float64 solver spread of
+ * the draw (`meta.float64_solver_spread`: two float64 solves of the same system, e.g. the reference's
+ * and our numpy's, differ by that much), so that small λ, where (H + λI) is ill-conditioned, is judged
+ * by what float64 allows there.
+ */
+function tolFor(fx: Fixture, name: string, base: { rtol: number; atol: number }) {
+  const spread = (fx.meta.float64_solver_spread as Record<string, number> | undefined)?.[name] ?? 0;
+  return { rtol: base.rtol, atol: Math.max(base.atol, 10 * spread) };
+}
+
+/** Ill-conditioned: the solver spread alone reaches a quarter of the base tolerance. */
+function kernelDreClass(fx: Fixture): 'normal' | 'ill-conditioned' {
+  const spread = (fx.meta.float64_solver_spread as Record<string, number> | undefined) ?? {};
+  const scale = (k: string) => Math.max(1, ...(fx.outputs[k]?.data ?? [0]).map(Math.abs));
+  return Object.entries(spread).some(([k, v]) => v > 0.25 * 1e-9 * scale(k)) ? 'ill-conditioned' : 'normal';
+}
+
 /** The reference orders Bregman coefficients [numerator; denominator]; ours are [denominator; numerator]. */
 const toOurs = (v: number[], nNum: number) => Float64Array.from([...v.slice(nNum), ...v.slice(0, nNum)]);
 
 export const kernelDreRunner: FamilyRunner = {
   kind: 'host',
+  classify: kernelDreClass,
   run(fx: Fixture) {
     const family = (fx.meta.sweep as { family: string }).family;
     const c = new Checks();
@@ -52,8 +72,20 @@ export const kernelDreRunner: FamilyRunner = {
         rtol: 1e-12,
         atol: 0,
       });
-      c.values('alphas_betas', 'forward', model.coefficients.weights, fx.outputs.alphas_betas, tol);
-      c.values('predictions', 'forward', model.predict(x), fx.outputs.predictions, tol);
+      c.values(
+        'alphas_betas',
+        'forward',
+        model.coefficients.weights,
+        fx.outputs.alphas_betas,
+        tolFor(fx, 'alphas_betas', tol),
+      );
+      c.values(
+        'predictions',
+        'forward',
+        model.predict(x),
+        fx.outputs.predictions,
+        tolFor(fx, 'predictions', tol),
+      );
       const direct = new KuLSIF({
         lambda: cfg.reg_par,
         iterations: cfg.direct_niter,
@@ -64,14 +96,14 @@ export const kernelDreRunner: FamilyRunner = {
         'forward',
         direct.coefficients.weights,
         fx.outputs.direct_coefficients,
-        tol,
+        tolFor(fx, 'alphas_betas', tol),
       );
       c.values(
         `t=${cfg.direct_niter} predictions (direct)`,
         'forward',
         direct.predict(x),
         fx.outputs.direct_predictions,
-        tol,
+        tolFor(fx, 'predictions', tol),
       );
       return c.list;
     }
@@ -136,6 +168,34 @@ export const kernelDreRunner: FamilyRunner = {
         rtol: 1e-7,
         atol: 1e-9,
       });
+      return c.list;
+    }
+    if (family === 'ulsif_fixed') {
+      const cfg = fx.config as { alpha: number; sigma: number; lambda: number };
+      const common = { sigma: cfg.sigma, lambda: cfg.lambda, centers: samples(fx.outputs.centers) };
+      const x = samples(fx.inputs.x);
+      const y = samples(fx.inputs.y);
+      const model = (cfg.alpha > 0 ? new RuLSIF({ ...common, alpha: cfg.alpha }) : new ULSIF(common)).fit(
+        x,
+        y,
+      );
+      // closed form (H + λI)⁻¹h in float64: relative 1e-9 (θ norm-wise: atol 1e-9·max|θ|)
+      const theta = fx.outputs.theta.data;
+      const scale = Math.max(...theta.map(Math.abs));
+      c.values(
+        'theta',
+        'forward',
+        model.coefficients.weights,
+        theta,
+        tolFor(fx, 'theta', { rtol: 1e-9, atol: 1e-9 * scale }),
+      );
+      c.values(
+        'predictions',
+        'forward',
+        model.predict(samples(fx.inputs.xt)),
+        fx.outputs.predictions,
+        tolFor(fx, 'predictions', { rtol: 1e-9, atol: 1e-12 }),
+      );
       return c.list;
     }
     if (family === 'iwa') {

@@ -6,6 +6,12 @@ import { type Comparison, compareExact, compareValues, type Quantity, type Toler
 export interface FamilyRunner {
   /** 'tfjs': once per tfjs backend (float32); 'host': once, on the host (float64 code paths). */
   kind: 'tfjs' | 'host';
+  /**
+   * How a draw is judged (default 'normal': the suite's tolerances). 'ill-conditioned': the float32
+   * reference fails the suite's tolerances itself, so the runner holds the package to a multiple of
+   * that error; a string starting with 'skip:' is not compared (the reason is reported).
+   */
+  classify?(fx: Fixture): 'normal' | 'ill-conditioned' | `skip: ${string}`;
   run(fx: Fixture): Comparison[];
 }
 
