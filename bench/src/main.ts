@@ -47,6 +47,8 @@ const { values } = parseArgs({
     'child-out': { type: 'string' },
     'no-torch': { type: 'boolean' },
     'torch-threads': { type: 'string' },
+    'torch-only': { type: 'boolean' },
+    name: { type: 'string' },
     'md-from': { type: 'string' },
     'merge-into': { type: 'string' },
     'merge-from': { type: 'string' },
@@ -147,6 +149,7 @@ if (values.help) {
     'usage: pnpm bench [--filter <id|name part>]… [--column cpu|wasm-stock|wasm|wasm-2t|tf-1t|tf-2t]… [--torch-threads 1,2] [--no-torch] [--quick] [--md|--no-md] [--merge-into <results.json>]\n' +
       '       pnpm bench --md-from <results.json> [--with <package comparison results.json>]…\n' +
       '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--note <text>] [--no-md]\n' +
+      '       pnpm bench --torch-only [--torch-threads 1] [--name <suffix>]   (PyTorch columns only, e.g. PAPERSTACK_PYTHON=<venv>/bin/python3)\n' +
       '       pnpm bench --check   (README claims vs the results file BENCHMARKS.md names; no timing)\n' +
       "       pnpm bench --external kernel-dre,voxelizer [--quick] [--dre-threads 2]   (the packages' Python comparisons)\n" +
       'columns: cpu, wasm-stock, wasm, wasm-2t, tf-1t, tf-2t (native TensorFlow; "not set up" without it)\n' +
@@ -281,7 +284,7 @@ async function main() {
     writeFileSync(values['child-out']!, JSON.stringify(results));
     return;
   }
-  const columns = (values.column ?? []).flatMap((c) => c.split(','));
+  const columns = values['torch-only'] ? ['none'] : (values.column ?? []).flatMap((c) => c.split(','));
   for (const v of VARIANTS.filter((x) => columns.length === 0 || columns.includes(x.column))) {
     log(`${v.column}:`);
     if (v.ownProcess) runColumnInChild(v.column, results, v.env);
@@ -342,7 +345,7 @@ async function main() {
     cases: results,
   };
   const partial = filters.length > 0 || columns.length > 0 || values['no-torch'];
-  const suffix = partial ? '-partial' : quick ? '-quick' : '';
+  const suffix = values.name ? `-${values.name}` : partial ? '-partial' : quick ? '-quick' : '';
   const resultsDir = join(benchDir, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${date}${suffix}.json`);
