@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRepository, parseClaims } from './check';
+import { checkRepository, parseClaims, updateReadmes } from './check';
 import { benchmarksMarkdown, type RunResults } from './report';
 
 const RESULTS = 'bench/results/2026-12-06.json';
@@ -132,6 +132,29 @@ describe('pnpm bench -- --check', () => {
     expect(checkRepository(root).problems).toContain(
       `${ext}: column reference-2t ran on a refused BLAS: netlib`,
     );
+  });
+
+  it('regenerates bench-table blocks and fails when one was edited by hand', () => {
+    const block =
+      '<!--bench-table cases=matmul columns=wasm,torch-1t ratios=wasm/torch-1t-->\nold\n<!--/bench-table-->\n';
+    const root = repo(`${README}\n${block}`);
+    expect(checkRepository(root).problems).toEqual([
+      'packages/pkg/README.md: a bench-table differs from the results file: run `pnpm bench -- --update-readmes`',
+    ]);
+    expect(updateReadmes(root)).toEqual(['packages/pkg/README.md']);
+    const text = readFileSync(join(root, 'packages/pkg/README.md'), 'utf8');
+    expect(text).toContain(
+      [
+        '<!--bench-table cases=matmul columns=wasm,torch-1t ratios=wasm/torch-1t-->',
+        '| case | wasm + runtime (ms) | PyTorch 1 thread (ms) | wasm + runtime / PyTorch 1 thread |',
+        '|---|---:|---:|---:|',
+        '| matMul | 18.0 | 5.60 | 3.2× |',
+        '<!--/bench-table-->',
+      ].join('\n'),
+    );
+    expect(checkRepository(root).problems).toEqual([]);
+    writeFileSync(join(root, 'packages/pkg/README.md'), text.replace('| 5.60 |', '| 70.8 |'));
+    expect(checkRepository(root).problems).toHaveLength(1);
   });
 
   it('fails on a results file whose PyTorch column has no BLAS record', () => {

@@ -15,15 +15,18 @@
  * a results file whose PyTorch columns ran on a refused BLAS. Lines that compare with PyTorch, NumPy,
  * numba or "the reference" with an unmarked `N×` are reported as unchecked.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   benchmarksMarkdown,
   type CaseResult,
   type Cell,
+  COLUMN_TITLES,
   cellMs,
+  formatCell,
   RESULTS_PREFIX,
   type RunResults,
+  ratio,
 } from './report';
 
 /** Largest accepted relative difference between a stated number and the results file. */
@@ -103,6 +106,74 @@ export function actualValue(claim: Claim, run: RunResults): number | string {
   return claim.unit === 's' ? num / 1000 : num;
 }
 
+/**
+ * Generated tables inside a README: the lines between
+ *   <!--bench-table cases=ID,ID columns=COL,COL ratios=NUM/DEN,NUM/DEN [file=bench/results/….json]-->
+ * and <!--/bench-table--> are the named cases' cells (ms) and ratios, from the results file (default:
+ * the one BENCHMARKS.md names). `pnpm bench -- --update-readmes` rewrites them; `--check` fails when
+ * one differs from what the results file gives.
+ */
+const TABLE = /(<!--bench-table ([^>]*?)-->\n)([\s\S]*?)(<!--\/bench-table-->)/g;
+
+function columnTitle(col: string): string {
+  return (COLUMN_TITLES as Record<string, string>)[col] ?? col;
+}
+
+/** The Markdown table a `bench-table` marker asks for, or why it cannot be made. */
+export function renderTable(
+  attrs: string,
+  load: (file: string) => RunResults | string,
+  defaultFile: string,
+): string {
+  const opts = Object.fromEntries(
+    attrs
+      .trim()
+      .split(/\s+/)
+      .map((kv) => kv.split('=') as [string, string]),
+  );
+  const file = opts.file ?? defaultFile;
+  const run = load(file);
+  if (typeof run === 'string') return `(bench-table: ${run})`;
+  const ids = (opts.cases ?? '').split(',').filter(Boolean);
+  const cols = (opts.columns ?? '').split(',').filter(Boolean);
+  const ratios = (opts.ratios ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((r) => r.split('/') as [string, string]);
+  const head = [
+    'case',
+    ...cols.map((c) => `${columnTitle(c)} (ms)`),
+    ...ratios.map(([n, d]) => `${columnTitle(n)} / ${columnTitle(d)}`),
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const id of ids) {
+    const c = run.cases.find((x) => x.id === id);
+    if (!c) return `(bench-table: no case '${id}' in ${file})`;
+    const cell = (col: string) => (c.cells as Record<string, Cell | undefined>)[col];
+    lines.push(
+      `| ${[
+        c.name.replace(/ †$/, ''),
+        ...cols.map((col) => formatCell(cell(col))),
+        ...ratios.map(([n, d]) => ratio(cellMs(cell(n)), cellMs(cell(d)))),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** `text` with every `bench-table` block regenerated. */
+export function updateTables(
+  text: string,
+  load: (file: string) => RunResults | string,
+  defaultFile: string,
+): string {
+  return text.replace(
+    TABLE,
+    (_all, open: string, attrs: string, _body: string, close: string) =>
+      `${open}${renderTable(attrs, load, defaultFile)}\n${close}`,
+  );
+}
+
 /** Why the PyTorch columns of `run` may not back a table (issue 20): no BLAS record, or a refused one. */
 export function referenceProblems(run: RunResults, file: string): string[] {
   const out: string[] = [];
@@ -138,6 +209,31 @@ export interface CheckResult {
   /** Unmarked comparisons: reported, not failed. */
   unchecked: string[];
   checked: number;
+}
+
+/** Rewrites the `bench-table` blocks of every checked Markdown file; returns the files changed. */
+export function updateReadmes(root: string): string[] {
+  const bm = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+  const named = [
+    ...(bm.split('\n').find((l) => l.startsWith(RESULTS_PREFIX)) ?? '').matchAll(/`([^`]+\.json)`/g),
+  ][0]?.[1];
+  if (!named) throw new Error(`BENCHMARKS.md names no results file (a "${RESULTS_PREFIX}" line)`);
+  const load = (file: string): RunResults | string => {
+    const p = join(root, file);
+    return existsSync(p)
+      ? (JSON.parse(readFileSync(p, 'utf8')) as RunResults)
+      : `results file ${file} is missing`;
+  };
+  const changed: string[] = [];
+  for (const file of claimFiles(root)) {
+    const text = readFileSync(join(root, file), 'utf8');
+    const next = updateTables(text, load, named);
+    if (next !== text) {
+      writeFileSync(join(root, file), next);
+      changed.push(file);
+    }
+  }
+  return changed;
 }
 
 /** Runs every check of `--check` on the repository at `root`. */
@@ -189,7 +285,11 @@ export function checkRepository(root: string): CheckResult {
   let checked = 0;
   for (const file of claimFiles(root)) {
     const text = readFileSync(join(root, file), 'utf8');
-    unchecked.push(...unmarkedClaims(text, file));
+    if (updateTables(text, load, named) !== text)
+      problems.push(
+        `${file}: a bench-table differs from the results file: run \`pnpm bench -- --update-readmes\``,
+      );
+    unchecked.push(...unmarkedClaims(text.replace(TABLE, ''), file));
     for (const claim of parseClaims(text, file, named)) {
       checked++;
       const run = load(claim.results);

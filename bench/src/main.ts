@@ -19,7 +19,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients
 import { BLAS_FIX, judgeReference, refusal } from './blas';
 import { type BenchCase, CASES as KERNEL_CASES } from './cases';
-import { checkRepository, referenceProblems } from './check';
+import { checkRepository, referenceProblems, updateReadmes } from './check';
 import { measure } from './measure';
 import { MODEL_CASES } from './model-cases';
 import { PAPER_CASES } from './paper-cases';
@@ -57,6 +57,7 @@ const { values } = parseArgs({
     md: { type: 'boolean' },
     'no-md': { type: 'boolean' },
     check: { type: 'boolean' },
+    'update-readmes': { type: 'boolean' },
     external: { type: 'string', multiple: true },
     with: { type: 'string', multiple: true },
     'dre-threads': { type: 'string' },
@@ -112,6 +113,14 @@ if (values.check) {
   process.exit(problems.length ? 1 : 0);
 }
 
+if (values['update-readmes']) {
+  const changed = updateReadmes(repoRoot);
+  console.log(
+    `bench: regenerated the bench-table blocks of ${changed.length ? changed.join(', ') : 'no file (all current)'}`,
+  );
+  process.exit(0);
+}
+
 if (values.external) {
   const { runExternal } = await import('./external');
   runExternal(
@@ -151,6 +160,7 @@ if (values.help) {
       '       pnpm bench --merge-from <partial.json> --merge-into <results.json> [--note <text>] [--no-md]\n' +
       '       pnpm bench --torch-only [--torch-threads 1] [--name <suffix>]   (PyTorch columns only, e.g. PAPERSTACK_PYTHON=<venv>/bin/python3)\n' +
       '       pnpm bench --check   (README claims vs the results file BENCHMARKS.md names; no timing)\n' +
+      "       pnpm bench --update-readmes   (rewrite the READMEs' <!--bench-table …--> blocks from the results)\n" +
       "       pnpm bench --external kernel-dre,voxelizer [--quick] [--dre-threads 2]   (the packages' Python comparisons)\n" +
       'columns: cpu, wasm-stock, wasm, wasm-2t, tf-1t, tf-2t (native TensorFlow; "not set up" without it)\n' +
       '--note <text> is stored with the run (machine state, …) and shown under the table\n\ncases:\n' +
