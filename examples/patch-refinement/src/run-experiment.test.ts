@@ -85,9 +85,12 @@ describe('runPatchRefinementExperiment', () => {
       expect(reportProblems(r)).toEqual([]);
       const frames = r.tables.find((t) => t.title.startsWith('Real KITTI frames'));
       expect(frames?.rows.map((row) => row[0])).toEqual(['000001', '000002', '000003', '000004', '000006']);
-      expect(r.tables.some((t) => t.title.includes('real KITTI frames with labels'))).toBe(true);
+      expect(r.tables.some((t) => t.title.includes('real KITTI frames with labels (9 labelled cars)'))).toBe(
+        true,
+      );
+      expect(r.tables.some((t) => t.title.includes('as DontCare (2 cars left)'))).toBe(true);
       expect(r.figures.some((f) => f.title.startsWith('Real KITTI frame'))).toBe(true);
-      expect(r.notes?.some((n) => n.includes('not expected to do well on real data'))).toBe(true);
+      expect(r.notes?.some((n) => n.includes('2 of the 9 labelled cars lie in the RPN'))).toBe(true);
     });
   });
 });

@@ -68,7 +68,13 @@ describe('runVoxelNetExperiment', () => {
       expect(frames?.rows.map((row) => row[0])).toEqual(['000001', '000002', '000003', '000004', '000006']);
       expect(r.tables.some((t) => t.title.includes('real KITTI frames with labels'))).toBe(true);
       expect(r.figures.some((f) => f.title.startsWith('Real KITTI frame'))).toBe(true);
-      expect(r.notes?.some((n) => n.includes('not expected to do well on real data'))).toBe(true);
+      const inRange = r.tables.find((t) => t.title.includes("outside the detector's x/y range as DontCare"));
+      expect(inRange?.title).toMatch(/\(2 cars left\)/); // 9 labelled cars, 2 centred in 0…25.6 × ±12.8 m
+      const gap = r.tables.find((t) => t.title.startsWith('Domain gap'));
+      expect(gap?.columns).toEqual(['quantity', 'synthetic (held-out scenes)', 'real KITTI frames']);
+      expect(gap?.rows.find((row) => row[0] === 'frames')).toEqual(['frames', 2, 5]);
+      expect(gap?.rows.find((row) => row[0] === 'labelled cars in range per frame')?.[2]).toBe(0.4);
+      expect(r.notes?.some((n) => n.startsWith('Measured gap'))).toBe(true);
     });
   });
 });

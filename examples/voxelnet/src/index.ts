@@ -1,9 +1,18 @@
 // The VoxelNet example: train the small preset on synthetic scenes, KITTI-metric AP before vs after,
 // real KITTI frames on request; plus the tables and figures the detection examples share.
+
+export {
+  type CloudStatistics,
+  type CloudStatisticsOptions,
+  cloudStatistics,
+  domainGapTable,
+  type GapFrame,
+  labelBoxes,
+  labelsInRange,
+} from './domain-gap';
 export {
   EVAL_SEED0,
   type HeldOutEvaluation,
-  type KittiFrameResult,
   runVoxelNetExperiment,
   trainAndEvaluateVoxelNet,
   VOXELNET_PRESETS,
@@ -23,3 +32,10 @@ export {
   movingAverage,
 } from './figures';
 export { carsInRange, type KittiInput, readKittiFrames, resolveKittiSplit } from './kitti-frames';
+export {
+  detectOnKitti,
+  type KittiApPair,
+  type KittiFrameResult,
+  type KittiRun,
+  kittiNotes,
+} from './real-frames';
