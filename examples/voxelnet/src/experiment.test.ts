@@ -70,6 +70,8 @@ describe('runVoxelNetExperiment', () => {
       expect(r.figures.some((f) => f.title.startsWith('Real KITTI frame'))).toBe(true);
       const inRange = r.tables.find((t) => t.title.includes("outside the detector's x/y range as DontCare"));
       expect(inRange?.title).toMatch(/\(2 cars left\)/); // 9 labelled cars, 2 centred in 0…25.6 × ±12.8 m
+      const matches = r.tables.find((t) => t.title.startsWith('Each labelled car'));
+      expect(matches?.rows.map((row) => row[0])).toEqual(['000003', '000006']);
       const gap = r.tables.find((t) => t.title.startsWith('Domain gap'));
       expect(gap?.columns).toEqual(['quantity', 'synthetic (held-out scenes)', 'real KITTI frames']);
       expect(gap?.rows.find((row) => row[0] === 'frames')).toEqual(['frames', 2, 5]);

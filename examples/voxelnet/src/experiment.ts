@@ -322,6 +322,25 @@ export function voxelnetReport(run: VoxelNetRun): ExperimentReport {
         ),
       );
     }
+    tables.push({
+      title: "Each labelled car in the detector's range and the detection (≥ 0.05) that overlaps it most",
+      columns: [
+        'frame',
+        'distance (m)',
+        'points on the car',
+        'best BEV IoU',
+        'best 3D IoU',
+        'score of the best-BEV detection',
+      ],
+      rows: k.carMatches.map((m) => [
+        m.frame,
+        round(m.distance, 3),
+        m.points,
+        round(m.bevIoU, 3),
+        round(m.iou3d, 3),
+        round(m.score, 3),
+      ]),
+    });
     tables.push(
       domainGapTable(
         `Domain gap inside the detector's range (${n.pointCloudRange.join(', ')} m; real frames cropped to the camera view), detections ≥ ${c.showScore}`,

@@ -91,6 +91,18 @@ if (k.official && k.iou05 && k.inRange) {
   for (const t of [apTable('in range', [{ model: 'IoU 0.5', evaluation: k.inRange.iou05 }])])
     for (const r of t.rows) console.log(r.join(' | '));
 }
+console.log('\ncars in range: frame | distance | points | best BEV IoU | best 3D IoU | score');
+for (const m of k.carMatches)
+  console.log(
+    [
+      m.frame,
+      m.distance.toFixed(1),
+      m.points,
+      m.bevIoU.toFixed(3),
+      m.iou3d.toFixed(3),
+      m.score.toFixed(3),
+    ].join(' | '),
+  );
 const gap = domainGapTable(
   'domain gap',
   [

@@ -2,7 +2,7 @@
 // over every label and over the labels inside the detector's range, and the measured domain gap
 // (domain-gap.ts) between the held-out synthetic scenes and the real frames.
 import { type OnProgress, yieldToEventLoop } from '@paperstack/example-kit';
-import { kitti, type Scene, type VoxelNet } from '@paperstack/voxelnet';
+import { bevIoU, iou3d, kitti, type Scene, type VoxelNet } from '@paperstack/voxelnet';
 import {
   type CloudStatistics,
   cloudStatistics,
@@ -43,6 +43,8 @@ export interface KittiRun {
   inRange: KittiApPair | null;
   /** Cars labelled in the frames, and those in the detector's range. */
   cars: { all: number; inRange: number };
+  /** Each labelled car in range and the detection (≥ 0.05) that overlaps it most. */
+  carMatches: CarMatch[];
   /** The same statistics of the held-out synthetic scenes and of the real frames (detector range). */
   gap: { synthetic: CloudStatistics; real: CloudStatistics };
   /** The frame with the most labelled cars, for the BEV figure. */
@@ -53,6 +55,50 @@ export interface KittiRun {
     boxes: Float32Array;
     scores: Float32Array;
   };
+}
+
+/** A labelled car in the detector's range and the detection that overlaps it most. */
+export interface CarMatch {
+  frame: string;
+  /** Distance from the sensor (m) and points inside the box. */
+  distance: number;
+  points: number;
+  /** Best BEV and 3D IoU of any detection ≥ 0.05 with the car, and the score of the best-BEV one (0 when none overlaps). */
+  bevIoU: number;
+  iou3d: number;
+  score: number;
+}
+
+function matchCars(
+  id: string,
+  points: Float32Array,
+  cars: Float64Array,
+  d: { boxes: Float32Array; scores: Float32Array },
+  range: readonly number[],
+): CarMatch[] {
+  const out: CarMatch[] = [];
+  const nd = d.scores.length;
+  for (let b = 0; b < cars.length / 7; b++) {
+    const car = cars.subarray(b * 7, b * 7 + 7);
+    if (!(car[0] >= range[0] && car[0] < range[3] && car[1] >= range[1] && car[1] < range[4])) continue;
+    const bev = nd ? bevIoU(d.boxes, car) : new Float64Array(0);
+    const v3 = nd ? iou3d(d.boxes, car) : new Float64Array(0);
+    let best = -1;
+    for (let k = 0; k < nd; k++) if (bev[k] > 0 && (best < 0 || bev[k] > bev[best])) best = k;
+    out.push({
+      frame: id,
+      distance: Math.hypot(car[0], car[1]),
+      points: cloudStatistics([{ points, cars: car }], {
+        range,
+        voxelSize: [1, 1, range[5] - range[2]],
+        maxVoxels: Number.MAX_SAFE_INTEGER,
+      }).pointsPerCar,
+      bevIoU: best < 0 ? 0 : bev[best],
+      iou3d: nd ? Math.max(...v3) : 0,
+      score: best < 0 ? 0 : d.scores[best],
+    });
+  }
+  return out;
 }
 
 /** Detections with `scores ≥ min` (the detector returns them best first). */
@@ -83,6 +129,7 @@ export async function detectOnKitti(
   let example: KittiRun['example'] | undefined;
   let exampleCars = -1;
   const cars = { all: 0, inRange: 0 };
+  const carMatches: CarMatch[] = [];
   for (const [i, f] of frames.entries()) {
     onProgress({ stage: 'kitti frames', step: i, total: frames.length });
     const t0 = performance.now();
@@ -106,6 +153,7 @@ export async function detectOnKitti(
     });
     const boxes = labelBoxes(f.labels, f.calib);
     const shown = confidentBoxes(d, showScore);
+    carMatches.push(...matchCars(f.id, f.points, boxes.cars, d, range));
     realGap.push({ points: f.points, ...boxes, detections: shown });
     if (f.labels) {
       gt.push(f.labels);
@@ -145,6 +193,7 @@ export async function detectOnKitti(
       ? { official: kitti.evaluate(gtInRange, det), iou05: kitti.evaluate(gtInRange, det, CAR_IOU_05) }
       : null,
     cars,
+    carMatches,
     gap: { synthetic: cloudStatistics(synthGap, statOptions), real: cloudStatistics(realGap, statOptions) },
     example,
   };
