@@ -1,5 +1,5 @@
-// Entry point of the README's commands (`npm run demo`, `npm test`, `npm run bench`): works on a
-// fresh clone with only Node and npm. Installs pnpm and the workspace when needed, builds the
+// Entry point of the README's commands (`npm run demo`, `npm test`, `npm run bench`,
+// `pnpm native:setup`): works on a fresh clone with only Node and npm. Installs pnpm and the workspace when needed, builds the
 // packages (turbo cache makes this a no-op when nothing changed), then runs the task.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -48,10 +48,18 @@ switch (task) {
   case 'demo':
     process.exit(run(tsx, ['src/main.ts', ...args], { cwd: join(root, 'examples', 'demo') }));
     break;
+  // The native TensorFlow backend (packages/runtime/README.md): `pnpm native:setup [-- --gpu]`.
+  case 'native-setup':
+    process.exit(
+      run(process.execPath, [join(root, 'packages', 'runtime', 'dist', 'cli.js'), 'setup', ...args]),
+    );
+    break;
   case 'bench':
     process.exit(run(tsx, ['src/main.ts', ...args], { cwd: join(root, 'bench') }));
     break;
   default:
-    console.error(`usage: node scripts/run.mjs <test|demo|bench> [args…]  (got ${task ?? 'nothing'})`);
+    console.error(
+      `usage: node scripts/run.mjs <test|demo|bench|native-setup> [args…]  (got ${task ?? 'nothing'})`,
+    );
     process.exit(2);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendUnavailableError } from './errors';
+import { BackendUnavailableError, NativeBackendNotSetUpError } from './errors';
+import { type NativeVariant, nativeStatus } from './native/status';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
 import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
 import {
@@ -21,11 +22,14 @@ export type BackendCandidate = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'was
 /** Values of `PAPERSTACK_BACKEND` (and `UseBestBackendOptions.backend`). */
 export type BackendRequest = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
 
-/** The order `useBestBackend` tries the backends in when none is forced: GPU first, cpu last. */
+/**
+ * The order `useBestBackend` tries the backends in when none is forced: native TensorFlow first
+ * (GPU, then CPU; only once `paperstack-native setup` built it), then WebGPU, wasm, cpu.
+ */
 export const DEFAULT_ORDER: readonly BackendCandidate[] = [
   'tensorflow-gpu',
-  'webgpu',
   'tensorflow',
+  'webgpu',
   'wasm',
   'cpu',
 ];
@@ -93,15 +97,30 @@ type Loader = () => Promise<unknown>;
 const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
+/**
+ * Loads tfjs-node(-gpu) only when `paperstack-native setup` built its binding (nothing is built or
+ * downloaded here). Quiets TensorFlow's C++ start-up log (`TF_CPP_MIN_LOG_LEVEL=1`: warnings and
+ * errors only) unless the caller set it; TensorFlow reads it once, when the library loads.
+ */
+async function loadNative(variant: NativeVariant, env: Record<string, string | undefined>): Promise<unknown> {
+  const status = nativeStatus(variant);
+  if (status.installed && !status.ready) throw new NativeBackendNotSetUpError(status.detail);
+  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined && env.TF_CPP_MIN_LOG_LEVEL === undefined)
+    process.env.TF_CPP_MIN_LOG_LEVEL = '1';
+  return import(variant === 'gpu' ? TFJS_NODE_GPU : TFJS_NODE);
+}
+
+let loaderEnv: Record<string, string | undefined> = process.env;
+
 const loaders: Record<BackendCandidate, { module: string; load: Loader; tfName: string }> = {
-  'tensorflow-gpu': { module: TFJS_NODE_GPU, load: () => import(TFJS_NODE_GPU), tfName: 'tensorflow' },
+  'tensorflow-gpu': { module: TFJS_NODE_GPU, load: () => loadNative('gpu', loaderEnv), tfName: 'tensorflow' },
   // Loaded by setupWebGpu (it needs to know whether a software adapter is acceptable).
   webgpu: {
     module: `${WEBGPU_MODULE} + ${TFJS_WEBGPU_MODULE}`,
     load: async () => undefined,
     tfName: 'webgpu',
   },
-  tensorflow: { module: TFJS_NODE, load: () => import(TFJS_NODE), tfName: 'tensorflow' },
+  tensorflow: { module: TFJS_NODE, load: () => loadNative('cpu', loaderEnv), tfName: 'tensorflow' },
   wasm: {
     module: '@tensorflow/tfjs-backend-wasm',
     load: () => import('@tensorflow/tfjs-backend-wasm'),
@@ -115,6 +134,7 @@ const loaders: Record<BackendCandidate, { module: string; load: Loader; tfName: 
 };
 
 function describeError(candidate: BackendCandidate, err: unknown): string {
+  if (err instanceof NativeBackendNotSetUpError) return err.message;
   const code = (err as { code?: string })?.code;
   const msg = err instanceof Error ? err.message : String(err);
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
@@ -133,8 +153,11 @@ async function tryCandidate(
   forced: boolean,
   env: Record<string, string | undefined>,
   modules: WebGpuModules | undefined,
-): Promise<BackendAttempt & { wasmThreads?: WasmThreadsResult; webgpu?: WebGpuAdapterSummary }> {
+): Promise<
+  BackendAttempt & { wasmThreads?: WasmThreadsResult; webgpu?: WebGpuAdapterSummary; notSetUp?: boolean }
+> {
   const { load, tfName } = loaders[candidate];
+  loaderEnv = env;
   try {
     const mod = await load();
     let webgpu: WebGpuAdapterSummary | undefined;
@@ -155,7 +178,12 @@ async function tryCandidate(
     if (!ok) return { candidate, ok: false, detail: `backend '${tfName}' failed to initialize` };
     return { candidate, ok: true, wasmThreads, webgpu };
   } catch (err) {
-    return { candidate, ok: false, detail: describeError(candidate, err) };
+    return {
+      candidate,
+      ok: false,
+      detail: describeError(candidate, err),
+      notSetUp: err instanceof NativeBackendNotSetUpError,
+    };
   }
 }
 
@@ -219,15 +247,16 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
   const threads = parseThreads(opts.wasmThreads, env.PAPERSTACK_WASM_THREADS);
 
   const attempts: BackendAttempt[] = [];
+  let notSetUp = false;
   for (const candidate of order) {
-    const { wasmThreads, webgpu, ...attempt } = await tryCandidate(
-      candidate,
-      threads,
-      forced !== undefined,
-      env,
-      opts.webgpuModules,
-    );
+    const {
+      wasmThreads,
+      webgpu,
+      notSetUp: native,
+      ...attempt
+    } = await tryCandidate(candidate, threads, forced !== undefined, env, opts.webgpuModules);
     attempts.push(attempt);
+    notSetUp ||= native === true;
     if (!attempt.ok) continue;
     await ensureGradients();
     const kernels: string[] = [];
@@ -260,7 +289,10 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     if (opts.log !== false) (opts.log ?? console.log)(`paperstack: backend ${reason}`);
     return choice;
   }
-  throw new BackendUnavailableError(
+  // A forced native backend that is installed but not built gets its own type (the message names
+  // the setup command).
+  const Err = notSetUp ? NativeBackendNotSetUpError : BackendUnavailableError;
+  throw new Err(
     `useBestBackend: no usable backend among [${order.join(', ')}]: ${attempts.map((a) => a.detail).join('; ')}`,
   );
 }

@@ -38,3 +38,42 @@ export class WasmHeapExhaustedError extends Error {
     );
   }
 }
+
+/**
+ * The native backend (`tensorflow`, from `@tensorflow/tfjs-node` or `-gpu`) was asked for but its
+ * binding has not been built against a TensorFlow library on this machine (or its cache is gone).
+ * The message names the setup command.
+ */
+export class NativeBackendNotSetUpError extends BackendUnavailableError {
+  override name = 'NativeBackendNotSetUpError';
+}
+
+/** What went wrong in `paperstack-native setup`, one code per cause (see the README's table). */
+export type NativeSetupProblem =
+  | 'unsupported-platform'
+  | 'no-tfjs-node'
+  | 'no-python'
+  | 'no-pip'
+  | 'no-compiler'
+  | 'download-failed'
+  | 'not-a-wheel'
+  | 'wrong-platform'
+  | 'wrong-python'
+  | 'no-c-api'
+  | 'build-failed'
+  | 'load-failed';
+
+/** `paperstack-native setup` could not set the native backend up; `message` is one sentence. */
+export class NativeSetupError extends Error {
+  override name = 'NativeSetupError';
+  /**
+   * @param problem which cause (stable, for programs)
+   * @param message what is wrong and what to do, one sentence
+   */
+  constructor(
+    readonly problem: NativeSetupProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -7,7 +7,28 @@ export {
   type UseBestBackendOptions,
   useBestBackend,
 } from './backend';
-export { BackendUnavailableError, WasmHeapExhaustedError, WebGpuSyncReadError } from './errors';
+export {
+  BackendUnavailableError,
+  NativeBackendNotSetUpError,
+  NativeSetupError,
+  type NativeSetupProblem,
+  WasmHeapExhaustedError,
+  WebGpuSyncReadError,
+} from './errors';
+export {
+  type NativeSetupOptions,
+  type NativeSetupResult,
+  setupNative,
+} from './native/setup';
+export {
+  type NativeStatus,
+  type NativeVariant,
+  nativeCacheRoot,
+  nativeStatus,
+  SETUP_COMMAND,
+  TENSORFLOW_VERSION,
+  tensorflowCacheDir,
+} from './native/status';
 export { guardWasmHeap, WASM_HEAP_MAX_BYTES } from './wasm/heap-guard';
 export {
   registerWasmFastKernels,
