@@ -12,22 +12,9 @@ import { parseArgs } from 'node:util';
 import { type Fixture, loadFixture, useBackend } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Comparison, formatTable, SweepResults } from './compare';
-import { hopfieldRunner } from './families/hopfield';
-import { infoloobRunner } from './families/infoloob';
-import { kernelDreRunner } from './families/kernel-dre';
-import { maectRunner } from './families/maect';
-import { nnclrRunner } from './families/nnclr';
-import type { FamilyRunner } from './families/types';
+import { type FamilyRunner, RUNNERS } from './families/index';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-const RUNNERS: Record<string, FamilyRunner> = {
-  'hopfield-layer': hopfieldRunner,
-  infoloob: infoloobRunner,
-  nnclr: nnclrRunner,
-  maect: maectRunner,
-  'kernel-dre': kernelDreRunner,
-};
 
 const { values: opts } = parseArgs({
   options: {
