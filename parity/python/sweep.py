@@ -284,6 +284,8 @@ def draw_hopfield_tuple(rng, seed):
         cfg['output_size'] = int(rng.integers(2, 9))
     if vs == size and ks == size and rng.random() < 0.25:
         cfg['pattern_projection_as_connected'] = True
+    if rng.random() < 0.2:
+        cfg['add_zero_association'] = True
     steps = int(rng.integers(0, 4))
     if steps:
         cfg['update_steps_max'] = steps
@@ -311,9 +313,21 @@ def draw_hopfield_updates(rng, seed):
     else:
         cfg['update_steps_max'] = None if rng.random() < 0.5 else int(rng.integers(2, 16))
         cfg['update_steps_eps'] = float(10 ** rng.uniform(-4, -2))
+    # the options that change how hflayers builds k (and so its masked_select gradient quirk)
+    if rng.random() < 0.25:
+        cfg['add_zero_association'] = True
+    if rng.random() < 0.25:
+        cfg['normalize_hopfield_space'] = True
+        cfg['normalize_hopfield_space_affine'] = bool(rng.random() < 0.5)
     B, S = int(rng.integers(1, 4)), int(rng.integers(3, 8))
     inputs = {'input': torch.from_numpy(rng.normal(size=(B, S, size)))}
-    return hopfield_case('hopfield_updates', seed, 'Hopfield', cfg, inputs, {})
+    masks = {}
+    keep = int(rng.integers(0, S))
+    if rng.random() < 0.25:
+        masks['association_mask'] = bool_mask(rng, (S, S), 0.3, keep)
+    if rng.random() < 0.25:
+        masks['stored_pattern_padding_mask'] = bool_mask(rng, (B, S), 0.3, keep)
+    return hopfield_case('hopfield_updates', seed, 'Hopfield', cfg, inputs, masks)
 
 
 def draw_hopfield_static(rng, seed):

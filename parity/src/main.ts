@@ -1,4 +1,4 @@
-// pnpm parity:sweep [--n 50] [--seed 1] [--families a,b | --package hopfield-layer] [--backends cpu,wasm]
+// pnpm parity:sweep [--n 50] [--seed 1] [--families a,b | --package hopfield-layer] [--backends cpu,wasm,tensorflow]
 //                   [--python /usr/bin/python3] [--out .parity-sweep] [--keep]
 // Draws N fresh configurations per fixture family with the reference implementations
 // (parity/python/sweep.py), feeds each through the package on every backend, prints the worst
@@ -9,6 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { nativeStatus, useBestBackend } from '@paperstack/runtime';
 import { type Fixture, loadFixture, useBackend } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Comparison, formatTable, SweepResults } from './compare';
@@ -22,7 +23,8 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '1' },
     families: { type: 'string', default: '' },
     package: { type: 'string', default: '' },
-    backends: { type: 'string', default: 'cpu,wasm' },
+    // default: cpu and wasm, plus the native 'tensorflow' backend when @paperstack/runtime reports it set up
+    backends: { type: 'string', default: '' },
     python: { type: 'string', default: process.env.PAPERSTACK_REF_PYTHON ?? '/usr/bin/python3' },
     out: { type: 'string', default: join(ROOT, '.parity-sweep') },
     keep: { type: 'boolean', default: false },
@@ -52,7 +54,15 @@ const seed = Number(opts.seed);
 if (!Number.isInteger(n) || n < 1) fail(`--n: expected a positive integer, received ${opts.n}`, 2);
 if (!Number.isInteger(seed) || seed < 0)
   fail(`--seed: expected a non-negative integer, received ${opts.seed}`, 2);
-const backends = opts.backends.split(',').filter(Boolean);
+const native = nativeStatus('cpu');
+const backends = opts.backends
+  ? opts.backends.split(',').filter(Boolean)
+  : ['cpu', 'wasm', ...(native.ready ? ['tensorflow'] : [])];
+const unknownBackend = backends.filter((b) => !['cpu', 'wasm', 'tensorflow'].includes(b));
+if (unknownBackend.length)
+  fail(`--backends: expected cpu, wasm or tensorflow, received ${unknownBackend}`, 2);
+if (!opts.backends && !native.ready)
+  console.log(`parity-sweep: native 'tensorflow' backend not compared (${native.detail})`);
 
 // 1. The reference environment.
 const py = opts.python;
@@ -143,7 +153,8 @@ for (const f of hostFamilies) {
 if (tfFamilies.length > 0) {
   for (const backend of backends) {
     try {
-      await useBackend(backend as 'cpu' | 'wasm');
+      if (backend === 'tensorflow') await useBestBackend({ backend: 'tensorflow', log: false });
+      else await useBackend(backend as 'cpu' | 'wasm');
     } catch (e) {
       fail(`backend ${backend} failed to initialize: ${e instanceof Error ? e.message : e}`, 2);
     }
