@@ -12,8 +12,8 @@
  *   second.pytorch's numba `points_to_voxel`) on a real KITTI scan.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judgeReference, type ReferenceReport } from './blas';
 import { PYTHON, referenceEnv } from './python';
@@ -51,19 +51,27 @@ function numbaPython(benchDir: string): string {
   return existsSync(venv) ? venv : PYTHON;
 }
 
-/** A directory holding `subdir` of `repo` (checkout or mirror export), via bench/python/reference.py. */
-function referencePath(benchDir: string, repo: string, subdir: string): string {
-  const code = `import sys; sys.path.insert(0, ${JSON.stringify(join(benchDir, 'python'))}); import reference; print(reference.load(${JSON.stringify(repo)}, ${JSON.stringify(subdir)}))`;
-  return run(PYTHON, ['-c', code], benchDir).trim();
+/**
+ * A directory holding `subdir` of `repo`, as bench/python/reference.py finds it: the checkout named
+ * by env `PAPERSTACK_REF_<OWNER>_<NAME>`, else an export of the bare mirror
+ * (`$PAPERSTACK_MIRROR`, default /work/.mirror) at HEAD into a temporary directory, removed by the caller.
+ */
+function referencePath(repo: string, subdir: string, cleanup: string[]): string {
+  const env = `PAPERSTACK_REF_${repo.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const checkout = process.env[env];
+  if (checkout) return checkout;
+  const mirror = join(process.env.PAPERSTACK_MIRROR ?? '/work/.mirror', repo.replace('/', '+'), 'repo');
+  if (!existsSync(mirror)) throw new Error(`reference ${repo} not available (set ${env} to a checkout)`);
+  const out = mkdtempSync(join(tmpdir(), 'paperstack-ref-'));
+  cleanup.push(out);
+  const archive = spawnSync('git', ['--git-dir', mirror, 'archive', 'HEAD', subdir], { maxBuffer: 1 << 30 });
+  if (archive.status !== 0) throw new Error(`git archive ${repo} ${subdir}: ${archive.stderr}`);
+  const tar = spawnSync('tar', ['-x', '-C', out], { input: archive.stdout });
+  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
+  return out;
 }
 
-function kernelDre(
-  repoRoot: string,
-  benchDir: string,
-  quick: boolean,
-  threads: number,
-  log: (s: string) => void,
-) {
+function kernelDre(repoRoot: string, quick: boolean, threads: number, log: (s: string) => void) {
   const n = quick ? 300 : 1000;
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
   log(`kernel-dre: ours (sweep.ts --n ${n} --ulsif) …`);
@@ -71,8 +79,9 @@ function kernelDre(
     run(tsx, ['bench/sweep.ts', '--n', String(n), '--ulsif'], join(repoRoot, 'packages', 'kernel-dre')),
   );
   log(`  ${JSON.stringify(ours)}`);
-  const dre = referencePath(benchDir, 'lugruber/dre_iter_reg', 'Exp_Kanamori');
-  const densratio = referencePath(benchDir, 'hoxo-m/densratio_py', 'densratio');
+  const cleanup: string[] = [];
+  const dre = referencePath('lugruber/dre_iter_reg', 'Exp_Kanamori', cleanup);
+  const densratio = referencePath('hoxo-m/densratio_py', 'densratio', cleanup);
   log(`kernel-dre: reference (${PYTHON}, ${threads} thread(s)) …`);
   const ref = lastJson(
     run(
@@ -92,6 +101,7 @@ function kernelDre(
       referenceEnv(threads),
     ),
   );
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
   const { reference, ...rest } = ref;
   log(`  ${JSON.stringify(rest)}`);
   const refCol = `reference-${threads}t`;
@@ -197,7 +207,7 @@ export function runExternal(
     log(`${name}: load average ${startLoad.join(', ')}`);
     const r =
       name === 'kernel-dre'
-        ? kernelDre(opts.repoRoot, opts.benchDir, opts.quick, opts.dreThreads, log)
+        ? kernelDre(opts.repoRoot, opts.quick, opts.dreThreads, log)
         : voxelizer(opts.repoRoot, opts.benchDir, opts.quick, log);
     const reference: Record<string, ReferenceMeta> = {};
     for (const [col, report] of Object.entries(r.reference)) {
