@@ -305,7 +305,7 @@ async function main() {
   const withTorch = selected.filter((c) => c.torch !== undefined && !values['no-torch']) as (BenchCase & {
     torch: NonNullable<BenchCase['torch']>;
   })[];
-  const torch = runTorch(withTorch, {
+  const torch = runTorch(values['no-torch'] ? [] : withTorch, {
     budgetS: opts.budgetMs / 1000,
     minIters: opts.minIterations,
     singleShotS: opts.singleShotMs / 1000,

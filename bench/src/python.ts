@@ -66,6 +66,7 @@ export function runTorch(
     errors: {},
     reference: {},
   });
+  if (cases.length === 0) return none('no PyTorch cases in this run');
   const run: TorchRun = { torch: '', available: true, results: {}, errors: {}, reference: {} };
   for (const threads of opts.threads) {
     const spec = {
