@@ -91,11 +91,12 @@ def _threadpools():
     return [{k: p.get(k) for k in keep if k in p} for p in threadpool_info()]
 
 
-def report(probe=True, n=2048):
+def report(probe=True, n=2048, with_torch=True):
+    """`with_torch=False` for a reference that does not use PyTorch (its record and probe are numpy's)."""
     out = {
         "python": f"{sys.executable} {platform.python_version()}",
         "env": {k: v for k, v in sorted(os.environ.items()) if THREAD_ENV.match(k)},
-        "torch": _torch_info(),
+        "torch": _torch_info() if with_torch else {"error": "not used by this reference"},
         "numpy": _numpy_info(),
     }
     if probe:

@@ -111,8 +111,11 @@ export function judgeReference(r: ReferenceReport, threads: number, floor = BLAS
   const numpyBlas = r.numpy.error
     ? `NumPy n/a (${r.numpy.error})`
     : `NumPy ${r.numpy.version} (build: ${r.numpy.blas})`;
+  const torchText = r.torch.error
+    ? `${r.python}, PyTorch ${r.torch.error}`
+    : `PyTorch ${r.torch.version ?? 'n/a'} (${r.python}) — ${torchBlas}`;
   const summary =
-    `PyTorch ${r.torch.version ?? 'n/a'} (${r.python}) — ${torchBlas}; ${numpyBlas}; ` +
+    `${torchText}; ${numpyBlas}; ` +
     `${probeText(r)}; env ${Object.entries(r.env)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`;

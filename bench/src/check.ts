@@ -34,7 +34,7 @@ export const CLAIM_TOLERANCE = 0.15;
 
 const MARKER = /<!--\s*bench:([^\s>]+?)\s*-->\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(×|ms\b|s\b)/g;
 /** An unmarked ratio next to a reference's name. */
-const UNMARKED_RATIO = /[0-9](?:\.[0-9]+)?\s?×/;
+const UNMARKED_RATIO = /[0-9](?:\.[0-9]+)?\s?×(?!\s?[0-9])/;
 const REFERENCE_NAME = /\b(PyTorch|torch|NumPy|numpy|numba|Python reference|reference)\b/i;
 
 export interface Claim {

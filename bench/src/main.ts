@@ -266,10 +266,14 @@ function runColumnInChild(column: Column, results: CaseResult[], env: Record<str
 function gitCommit(): string {
   try {
     const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = execSync('git status --porcelain -- packages/runtime bench', {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    }).trim();
+    // code only: Markdown and results files do not change what a run measures
+    const dirty = execSync(
+      "git status --porcelain -- packages bench ':(exclude)*.md' ':(exclude)bench/results'",
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    ).trim();
     return dirty ? `${sha}+dirty` : sha;
   } catch {
     return 'unknown';

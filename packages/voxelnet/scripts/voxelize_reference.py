@@ -78,7 +78,7 @@ def main():
                         "numba": numba.__version__, "source": f"traveller59/second.pytorch@{SECOND_COMMIT}"}
     except Exception as exc:  # noqa: BLE001 - the runner shows why
         out["numba"] = {"error": f"{type(exc).__name__}: {exc}"}
-    out["reference"] = blas_env.report()
+    out["reference"] = blas_env.report(with_torch=False)  # numpy and numba only
     print(json.dumps(out))
 
 
