@@ -312,3 +312,71 @@ for rcond in [1e-2, 0.2]:
          'source_classes_test': agg.source_predictions_test.astype(float)},
         meta={'grad_output': None, 'notes': 'source/target predictions are softmax probabilities [models, points, classes].'},
     )
+
+# ---- 5. closed forms at small lambda (issue 18) ---------------------------------------------------------
+# Our numpy float64 solves of the closed forms, written from the formulas (no reference code): uLSIF /
+# RuLSIF θ = (Ĥ + λI)⁻¹ĥ with given centers and σ, KuLSIF α^t = (K_QQ/n + λI)⁻¹(λα^{t−1} − t K_QP 1/(nmλ)),
+# β^t = t/(mλ), and KuLSIF in a center basis (Ĥ + λK_CC)θ_t = ĥ + λK_CCθ_{t−1}. No jitter anywhere: at
+# these λ the systems are positive definite. λ down to 1e-6.
+LAMS = [1e-3, 1e-4, 1e-5, 1e-6]
+
+
+def gauss(X, C, gamma):
+    return np.exp(-gamma * ((X[:, None, :] - C[None]) ** 2).sum(-1))
+
+
+for tag, (d, m, n, b, seed, sigma, alpha) in {
+    'ulsif_small_lambda_d2': (2, 120, 150, 100, 41, 0.7, 0.0),
+    'rulsif_small_lambda_d5': (5, 80, 200, 60, 42, 1.5, 0.3),
+}.items():
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.3, 0.8, size=(m, d))  # numerator p
+    y = rng.normal(0.0, 1.0, size=(n, d))  # denominator q
+    xt = rng.normal(0.1, 1.0, size=(20, d))
+    C = x[:b]
+    g = 1 / (2 * sigma * sigma)
+    px, py, pt = gauss(x, C, g), gauss(y, C, g), gauss(xt, C, g)
+    H = alpha * px.T @ px / m + (1 - alpha) * py.T @ py / n
+    h = px.mean(0)
+    thetas = np.array([np.linalg.solve(H + lam * np.eye(b), h) for lam in LAMS])
+    write(
+        tag,
+        {'repo': 'paperstack (own numpy)', 'commit': None, 'symbol': 'theta = solve(H + lambda I, h) (Kanamori et al. 2009 Eq. 9)'},
+        {'alpha': alpha, 'sigma': sigma, 'lambdas': LAMS, 'clip': False},
+        {'x': x, 'y': y, 'xt': xt, 'centers': C},
+        {'theta': thetas, 'predictions': thetas @ pt.T},
+        meta={'grad_output': None, 'seed': seed, 'dtype': 'float64',
+              'notes': 'x ~ numerator p, y ~ denominator q; theta/predictions have one row per lambda, unclipped. '
+                       'eigenvalues of H: [%.3e, %.3e]' % tuple(np.linalg.eigvalsh(H)[[0, -1]])},
+    )
+
+rng = np.random.default_rng(43)
+d, m, n, nc = 3, 70, 90, 30
+num = rng.normal(0.4, 0.8, size=(m, d))
+den = rng.normal(0.0, 1.0, size=(n, d))
+xt = rng.normal(0.2, 1.0, size=(15, d))
+C = np.concatenate([den[:nc // 2], num[:nc - nc // 2]])
+gam, T = 0.25, 3
+Kqq, Kqp, Kcc = gauss(den, den, gam), gauss(den, num, gam), gauss(C, C, gam)
+bvec = Kqp.sum(1) / (n * m)
+Pq, Pp, Pt = gauss(den, C, gam), gauss(num, C, gam), gauss(xt, C, gam)
+Hc, hc = Pq.T @ Pq / n, Pp.mean(0)
+pred_all, pred_centers = [], []
+for lam in LAMS:
+    al, th = np.zeros(n), np.zeros(nc)
+    for t in range(1, T + 1):
+        al = np.linalg.solve(Kqq / n + lam * np.eye(n), lam * al - t * bvec / lam)
+        th = np.linalg.solve(Hc + lam * Kcc, hc + lam * Kcc @ th)
+    pred_all.append(gauss(xt, den, gam) @ al + T / (m * lam) * gauss(xt, num, gam).sum(1))
+    pred_centers.append(Pt @ th)
+write(
+    'kulsif_small_lambda',
+    {'repo': 'paperstack (own numpy)', 'commit': None,
+     'symbol': 'iterated KuLSIF closed form (Gruber et al. 2024 Sec. 3), exact and center-basis'},
+    {'gamma': gam, 'iterations': T, 'lambdas': LAMS, 'kernel_offset': 0.0},
+    {'numerator': num, 'denominator': den, 'x': xt, 'centers': C},
+    {'predictions_all': np.array(pred_all), 'predictions_centers': np.array(pred_centers)},
+    meta={'grad_output': None, 'seed': 43, 'dtype': 'float64',
+          'notes': 'one row per lambda; t = 3; centers = first 15 denominator + first 15 numerator points; '
+                   'eigenvalues of K_CC: [%.3e, %.3e]' % tuple(np.linalg.eigvalsh(Kcc)[[0, -1]])},
+)

@@ -11,7 +11,7 @@
  * t ≥ 3 the reference returns the t = 2 iterate (its loop never runs) — see README.
  */
 
-import { DREInputError, describe } from './errors';
+import { DREInputError, DRENumericalError, describe } from './errors';
 import { checkCommon, type EstimatorOptions, KernelExpansionEstimator, prepare } from './estimator';
 import { forEachGramBlock, gram, type Kernel } from './kernels';
 import { addGramT, cholesky, cholSolve, cholSolveInPlace, matVec, symmetrizeLower } from './linalg';
@@ -164,7 +164,15 @@ export function centerSystem(kernel: Kernel, num: Mat, den: Mat, C: Mat, alpha =
 
 /**
  * θ^1 … θ^T of (H + λR)θ_t = h + λRθ_{t−1}, θ_0 = 0, with R = K_CC (`'rkhs'`, KuLSIF in a center
- * basis) or R = I (`'identity'`, uLSIF). A jitter of 1e-10·trace(H)/b keeps the system definite.
+ * basis) or R = I (`'identity'`, uLSIF).
+ *
+ * No jitter where the system is positive definite: with R = I and λ > 0 the smallest eigenvalue of
+ * H + λI is ≥ λ, and a diagonal jitter would only bias θ (by ~jitter/λ relative, growing as λ
+ * shrinks; issue 18). Where it can be singular — the `'rkhs'` path (H and K_CC are only
+ * semi-definite, e.g. singular along the same directions for duplicate centers) and λ = 0 — the
+ * system is still factored as it is, and a jitter of 1e-10·trace(H)/b is added to the diagonal only
+ * if that factorization fails or has a pivot at round-off level (≤ b·ε·max diagonal), i.e. when the
+ * system is singular in float64.
  */
 export function centerIterates(
   sys: CenterSystem,
@@ -174,12 +182,9 @@ export function centerIterates(
 ): Float64Array[] {
   const { H, h, Kcc, b } = sys;
   const M = new Float64Array(b * b);
-  let tr = 0;
-  for (let i = 0; i < b; i++) tr += H[i * b + i];
-  const jitter = (1e-10 * tr) / b;
   for (let i = 0; i < b * b; i++) M[i] = H[i] + (reg === 'rkhs' ? lambda * Kcc[i] : 0);
-  for (let i = 0; i < b; i++) M[i * b + i] += (reg === 'identity' ? lambda : 0) + jitter;
-  const L = cholesky(M, b);
+  if (reg === 'identity') for (let i = 0; i < b; i++) M[i * b + i] += lambda;
+  const L = reg === 'identity' && lambda > 0 ? cholesky(M, b) : choleskyOrJitter(M, b, H);
   const out: Float64Array[] = [];
   let theta: Float64Array = new Float64Array(b);
   for (let t = 1; t <= T; t++) {
@@ -190,4 +195,28 @@ export function centerIterates(
     out.push(theta);
   }
   return out;
+}
+
+/**
+ * Cholesky factor of the semi-definite system M, with a jitter of 1e-10·trace(H)/b on the diagonal
+ * only when M is singular in float64 (the plain factorization fails, or a pivot L_ii² is at round-off
+ * level, ≤ b·ε·max_i M_ii, where the solve would amplify round-off without bound).
+ */
+function choleskyOrJitter(M: Float64Array, b: number, H: Float64Array): Float64Array {
+  let maxDiag = 0;
+  for (let i = 0; i < b; i++) maxDiag = Math.max(maxDiag, M[i * b + i]);
+  const floor = b * Number.EPSILON * maxDiag;
+  try {
+    const L = cholesky(M, b);
+    let ok = true;
+    for (let i = 0; i < b && ok; i++) ok = L[i * b + i] * L[i * b + i] > floor;
+    if (ok) return L;
+  } catch (e) {
+    if (!(e instanceof DRENumericalError)) throw e;
+  }
+  let tr = 0;
+  for (let i = 0; i < b; i++) tr += H[i * b + i];
+  const J = M.slice();
+  for (let i = 0; i < b; i++) J[i * b + i] += (1e-10 * tr) / b;
+  return cholesky(J, b);
 }
