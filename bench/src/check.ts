@@ -13,7 +13,7 @@
  * than 15 % away from what the file says fails, as do a marker that names no such case or column, a
  * BENCHMARKS.md that the named results file and bench/NOTES.md do not regenerate byte for byte, and
  * a results file whose PyTorch columns ran on a refused BLAS. Lines that compare with PyTorch, NumPy,
- * numba or "the reference" with an unmarked `N×` are reported as unchecked.
+ * numba or "the reference" with an unmarked `N×` are reported as unchecked (`--check` fails on them too).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -206,7 +206,7 @@ export function claimFiles(root: string): string[] {
 
 export interface CheckResult {
   problems: string[];
-  /** Unmarked comparisons: reported, not failed. */
+  /** Unmarked comparisons with a reference (`--check` fails on them). */
   unchecked: string[];
   checked: number;
 }

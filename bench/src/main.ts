@@ -105,12 +105,14 @@ if (values.check) {
   // README claims vs the results file BENCHMARKS.md names (CI: no timing, no Python)
   const { problems, unchecked, checked } = checkRepository(repoRoot);
   for (const u of unchecked)
-    console.warn(`bench --check: unchecked comparison (no <!--bench:…--> marker): ${u}`);
+    console.error(
+      `bench --check: FAIL unmarked comparison with a reference (add a <!--bench:…--> marker): ${u}`,
+    );
   for (const p of problems) console.error(`bench --check: FAIL ${p}`);
   console.log(
     `bench --check: ${checked} marked claim(s) checked, ${problems.length} problem(s), ${unchecked.length} unmarked comparison(s)`,
   );
-  process.exit(problems.length ? 1 : 0);
+  process.exit(problems.length || unchecked.length ? 1 : 0);
 }
 
 if (values['update-readmes']) {
