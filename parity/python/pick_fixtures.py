@@ -10,6 +10,7 @@ Fragile = where the sweep found the suite's tolerance or a discrete decision und
 - hopfield_tuple / hopfield_self: the most ill-conditioned draws (float32 reference near or over the
   suite's tolerance);
 - kulsif: the smallest-lambda draws (float64 solver spread above the 1e-9 budget);
+- ulsif_fixed: the smallest-lambda draws of the closed form (issue 18's jitter defect showed there);
 - lightly_bank: the closest top-1/top-2 cosine tie, and an enqueue that truncates at the bank's end.
 """
 import json
@@ -90,6 +91,9 @@ def main():
     docs = sorted(pool('kulsif', 1, 50), key=lambda d: -max(d['meta']['float64_solver_spread'].values()))[:2]
     for d in docs:
         save(d, 'lambda %.2g: float64 solver spread %s' % (d['config']['reg_par'], d['meta']['float64_solver_spread']))
+    # ulsif_fixed: the smallest lambdas (the regime of issue 18's jitter bias, 44 of 50 draws before the fix)
+    for d in sorted(pool('ulsif_fixed', 1, 50), key=lambda d: d['config']['lambda'])[:2]:
+        save(d, 'uLSIF/RuLSIF closed form at lambda %.2g (failed by up to 1e-2 with the old jitter)' % d['config']['lambda'])
     # lightly_bank
     bank = list(pool('lightly_bank', 1, 200))
     tie = min(bank, key=lambda d: d['meta']['min_top1_top2_gap'])

@@ -43,6 +43,7 @@ describe('parity sweep fixtures', () => {
       'hopfield_updates',
       'kulsif',
       'lightly_bank',
+      'ulsif_fixed',
     ]);
   });
 });
