@@ -4,7 +4,7 @@ require('@tensorflow/tfjs-layers'); // registers the gradients
 const tf = require('@tensorflow/tfjs-core');
 const { HopfieldPooling, hopfieldEnergy } = require('@paperstack/hopfield-layer');
 
-tf.setBackend('cpu').then(() => {
+tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu').then(() => {
   const pool = new HopfieldPooling({ inputSize: 4, quantity: 2, seed: 1 });
   const x = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 2);
   const g = tf.grad((v) => tf.sum(pool.apply(v)))(x);

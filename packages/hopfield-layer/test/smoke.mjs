@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients
 import { Hopfield, hopfieldUpdate } from '@paperstack/hopfield-layer';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
 const layer = new Hopfield({ inputSize: 4, numHeads: 2, updateStepsMax: 1, seed: 1 });
 const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 2);
 const g = tf.grad((v) => tf.sum(layer.apply(v)))(x);

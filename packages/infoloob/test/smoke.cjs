@@ -4,7 +4,7 @@ require('@tensorflow/tfjs-layers');
 const tf = require('@tensorflow/tfjs-core');
 const { infoLoobLoss } = require('@paperstack/infoloob');
 
-tf.setBackend('cpu').then(() => {
+tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu').then(() => {
   const unit = (t) => tf.div(t, tf.norm(t, 'euclidean', 1, true));
   const x = unit(tf.randomNormal([8, 4], 0, 1, 'float32', 1));
   const y = unit(tf.randomNormal([8, 4], 0, 1, 'float32', 2));

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { cloobLoss } from '@paperstack/infoloob';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
 const unit = (t) => tf.div(t, tf.norm(t, 'euclidean', 1, true));
 const x = unit(tf.randomNormal([8, 4], 0, 1, 'float32', 1));
 const y = unit(tf.randomNormal([8, 4], 0, 1, 'float32', 2));

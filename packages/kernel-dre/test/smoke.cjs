@@ -4,7 +4,7 @@ require('@tensorflow/tfjs-layers'); // registers gradients
 const tf = require('@tensorflow/tfjs-core');
 const { KuLSIF, DREInputError } = require('@paperstack/kernel-dre');
 
-tf.setBackend('cpu').then(async () => {
+tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu').then(async () => {
   const num = tf.tensor2d([[0.5], [0.7], [0.9], [1.1], [0.6]]);
   const den = tf.tensor2d([[0], [0.3], [-0.4], [0.8], [1.2], [-1]]);
   const model = new KuLSIF({ lambda: 0.1, iterations: 2 }).fit(num, den);

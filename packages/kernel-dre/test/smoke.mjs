@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers'; // registers gradients
 import { aggregate, KuLSIF } from '@paperstack/kernel-dre';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
 const num = tf.tensor2d([[0.5], [0.7], [0.9], [1.1], [0.6]]);
 const den = tf.tensor2d([[0], [0.3], [-0.4], [0.8], [1.2], [-1]]);
 const model = new KuLSIF({ lambda: 0.1, iterations: 3 }).fit(num, den);

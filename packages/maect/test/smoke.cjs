@@ -4,7 +4,7 @@ require('@tensorflow/tfjs-layers');
 const tf = require('@tensorflow/tfjs-core');
 const { MaskedAutoencoder, patchify } = require('@paperstack/maect');
 
-tf.setBackend('cpu').then(() => {
+tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu').then(() => {
   const mae = new MaskedAutoencoder({
     imgSize: 8,
     patchSize: 4,

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { MaskedAutoencoder, patchify } from '@paperstack/maect';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
 const mae = new MaskedAutoencoder({
   imgSize: 8,
   patchSize: 4,

@@ -4,7 +4,7 @@ require('@tensorflow/tfjs-layers'); // registers the gradients
 const tf = require('@tensorflow/tfjs-core');
 const { nnclrLoss, PredictionHead, SupportSet } = require('@paperstack/nnclr');
 
-tf.setBackend('cpu').then(() => {
+tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu').then(() => {
   const head = new PredictionHead({ units: [8, 4], seed: 1 });
   const set = new SupportSet({ size: 16, dim: 4, seed: 2 });
   const x = tf.randomNormal([6, 4], 0, 1, 'float32', 3);

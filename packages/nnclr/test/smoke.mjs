@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients
 import { nnclrTwoViewLoss, ProjectionHead, SupportSet } from '@paperstack/nnclr';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
 const head = new ProjectionHead({ units: [8, 4], seed: 1 });
 const set = new SupportSet({ size: 16, dim: 4, seed: 2 });
 const x = tf.randomNormal([6, 5], 0, 1, 'float32', 3);

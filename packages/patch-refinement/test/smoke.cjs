@@ -12,7 +12,7 @@ const { generateScene } = require('@paperstack/voxelnet');
 const tf = require('@tensorflow/tfjs-core');
 
 (async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
   const scene = generateScene({ seed: 1, beams: 16, azimuthStep: 1 });
   const frame = { cx: 10, cy: -2, heading: 0.7 };
   const back = boxesFromCanonical(boxesToCanonical(scene.boxes, frame), frame);

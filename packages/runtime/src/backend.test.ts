@@ -57,7 +57,11 @@ describe('useBestBackend', () => {
   it.runIf(native.ready)('picks the native backend once it is set up, before webgpu and wasm', async () => {
     const lines: string[] = [];
     const choice = await useBestBackend({ env: {}, log: (l) => lines.push(l) });
-    expect(choice).toMatchObject({ backend: 'tensorflow', candidate: 'tensorflow', kernels: [] });
+    expect(choice).toMatchObject({
+      backend: 'tensorflow',
+      candidate: 'tensorflow',
+      kernels: ['ZerosLike', 'OnesLike'],
+    });
     expect(choice.attempts.map((a) => a.candidate)).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(lines[0]).toMatch(/^paperstack: backend tensorflow \(tensorflow, best available\)/);
     const [, dw] = tf.grads((x: tf.Tensor, w: tf.Tensor) =>

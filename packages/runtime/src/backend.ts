@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, NativeBackendNotSetUpError } from './errors';
+import { registerNativeKernelFixes } from './native/kernels';
 import { type NativeVariant, nativeStatus } from './native/status';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
 import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
@@ -83,7 +84,7 @@ export interface BackendChoice {
   reason: string;
   /** Every candidate tried up to and including the winner. */
   attempts: BackendAttempt[];
-  /** Kernels @paperstack/runtime registered for this backend (wasm only). */
+  /** Kernels @paperstack/runtime registered for this backend (wasm; `ZerosLike`/`OnesLike` on tensorflow). */
   kernels: string[];
   /** What came of a request for more than one wasm thread. */
   wasmThreads?: WasmThreadsResult;
@@ -260,6 +261,8 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     if (!attempt.ok) continue;
     await ensureGradients();
     const kernels: string[] = [];
+    if (candidate === 'tensorflow' || candidate === 'tensorflow-gpu')
+      kernels.push(...registerNativeKernelFixes());
     if (candidate === 'wasm' && opts.wasmKernels !== false) {
       for (const report of [registerWasmTrainingKernels(), registerWasmFastKernels()]) {
         kernels.push(

@@ -21,6 +21,7 @@ export {
   setupNative,
 } from './native/setup';
 export {
+  type BuildMarker,
   type NativeStatus,
   type NativeVariant,
   nativeCacheRoot,

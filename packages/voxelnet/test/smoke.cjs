@@ -4,7 +4,7 @@ require('@tensorflow/tfjs-layers');
 const tf = require('@tensorflow/tfjs-core');
 const { conv2d, kitti, rotatedNms } = require('@paperstack/voxelnet');
 
-tf.setBackend('cpu').then(async () => {
+tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu').then(async () => {
   const x = tf.randomNormal([1, 6, 6, 3], 0, 1, 'float32', 1);
   const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2);
   const [gx, gw] = tf.grads((a, b) => tf.sum(conv2d(a, b, 2, [1, 1])))([x, w]);

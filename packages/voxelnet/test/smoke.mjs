@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { generateScene, kitti, VoxelFeatureExtractor, Voxelizer } from '@paperstack/voxelnet';
 import * as tf from '@tensorflow/tfjs-core';
 
-await tf.setBackend('cpu');
+await tf.setBackend(process.env.PAPERSTACK_SMOKE_BACKEND || 'cpu');
 const scene = generateScene({ seed: 1, beams: 16, azimuthStep: 1 });
 const v = new Voxelizer({
   pointCloudRange: [0, -12.8, -3, 25.6, 12.8, 1],

@@ -23,6 +23,7 @@ export const CACHE_MARKER = 'paperstack-cache.json';
 /** Written last into tfjs-node's `deps/` after the built binding loaded and computed. */
 export const BUILD_MARKER = 'paperstack-native.json';
 
+/** The contents of `paperstack-cache.json` in a complete cache folder. */
 export interface CacheMarker {
   tensorflow: string;
   variant: NativeVariant;
@@ -32,6 +33,7 @@ export interface CacheMarker {
   files: Record<string, number>;
 }
 
+/** The contents of `deps/paperstack-native.json` in a tfjs-node package that setup built. */
 export interface BuildMarker {
   tensorflow: string;
   /** `TF_Version()` of the loaded library. */

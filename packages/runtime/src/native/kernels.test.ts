@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useBestBackend } from '../backend';
+import { nativeStatus } from './status';
+
+// A custom gradient whose gradFunc calls zerosLike on its input after the caller disposed it (as
+// @paperstack/nnclr's SupportSet.lookupOnDevice does): fine on cpu and wasm, whose ZerosLike
+// reads only shape and dtype; tfjs-node's stock ZerosLike reads the freed data and fails.
+function gradThroughStoppedInput(): number[] {
+  const stop = tf.customGrad(((x: tf.Tensor) => ({
+    value: tf.mul(x, 2),
+    gradFunc: () => tf.zerosLike(x),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const v0 = tf.tensor1d([3, 1]);
+  const g = tf.grad((v: tf.Tensor) => {
+    const q = tf.mul(v, 3);
+    const y = stop(q) as tf.Tensor;
+    q.dispose();
+    return tf.sum(tf.add(y, v));
+  })(v0);
+  const out = Array.from(g.dataSync());
+  tf.dispose([g, v0]);
+  return out;
+}
+
+describe.runIf(nativeStatus('cpu').ready)('native kernel fixes', () => {
+  afterAll(() => tf.setBackend('cpu'));
+
+  it('ZerosLike and OnesLike of a disposed tensor: shape and dtype only, as on cpu', async () => {
+    await useBestBackend({ backend: 'cpu', log: false });
+    expect(gradThroughStoppedInput()).toEqual([1, 1]);
+    const choice = await useBestBackend({ backend: 'tensorflow', log: false });
+    expect(choice.kernels).toEqual(['ZerosLike', 'OnesLike']);
+    const before = tf.memory().numTensors;
+    expect(gradThroughStoppedInput()).toEqual([1, 1]);
+    expect(tf.memory().numTensors).toBe(before);
+    const z = tf.tidy(() => [tf.zerosLike(tf.ones([2, 3], 'int32')), tf.onesLike(tf.zeros([2], 'bool'))]);
+    expect(z.map((t) => [t.dtype, t.shape, Array.from(t.dataSync())])).toEqual([
+      ['int32', [2, 3], [0, 0, 0, 0, 0, 0]],
+      ['bool', [2], [1, 1]],
+    ]);
+    tf.dispose(z);
+    // registering again changes nothing
+    expect((await useBestBackend({ backend: 'tensorflow', log: false })).kernels).toEqual([
+      'ZerosLike',
+      'OnesLike',
+    ]);
+  });
+});
