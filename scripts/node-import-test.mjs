@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { nativeStatus } from '../packages/runtime/dist/index.js';
+import { NATIVE_ENV_DEFAULTS, nativeStatus } from '../packages/runtime/dist/index.js';
 import { publishablePackages } from './workspace.mjs';
 
 // The package's own line (tfjs backends print banners around it).
@@ -29,10 +29,8 @@ if (native.ready) {
   runs.push({
     label: ' [tensorflow]',
     args: ['--require', native.packageDir],
-    env: {
-      PAPERSTACK_SMOKE_BACKEND: 'tensorflow',
-      TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '1',
-    },
+    // the environment useBestBackend gives TensorFlow (runtime's NATIVE_ENV_DEFAULTS), unless set
+    env: { ...NATIVE_ENV_DEFAULTS, ...process.env, PAPERSTACK_SMOKE_BACKEND: 'tensorflow' },
   });
 } else {
   console.log(`(native backend not set up, smoke files run on cpu only: ${native.detail})`);

@@ -99,15 +99,29 @@ const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
 /**
+ * Environment defaults for TensorFlow, applied (only where the caller left them unset) before
+ * tfjs-node loads, since TensorFlow reads them once, when the library loads:
+ * - `TF_ENABLE_ONEDNN_OPTS=0`: with TensorFlow 2.21's oneDNN kernels on (its default on x86), the
+ *   gradient of `conv2d` with respect to a single-channel input is wrong (measured: relative error
+ *   1.35 against the cpu backend for x[1,4,4,1], filter 3×3×1×1; with 2 threads it varied from run
+ *   to run); with them off every case we compared matches the cpu backend within float32 rounding.
+ * - `TF_CPP_MIN_LOG_LEVEL=1`: warnings and errors only.
+ */
+export const NATIVE_ENV_DEFAULTS: Readonly<Record<string, string>> = {
+  TF_ENABLE_ONEDNN_OPTS: '0',
+  TF_CPP_MIN_LOG_LEVEL: '1',
+};
+
+/**
  * Loads tfjs-node(-gpu) only when `paperstack-native setup` built its binding (nothing is built or
- * downloaded here). Quiets TensorFlow's C++ start-up log (`TF_CPP_MIN_LOG_LEVEL=1`: warnings and
- * errors only) unless the caller set it; TensorFlow reads it once, when the library loads.
+ * downloaded here), after applying {@link NATIVE_ENV_DEFAULTS} to `process.env`.
  */
 async function loadNative(variant: NativeVariant, env: Record<string, string | undefined>): Promise<unknown> {
   const status = nativeStatus(variant);
   if (status.installed && !status.ready) throw new NativeBackendNotSetUpError(status.detail);
-  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined && env.TF_CPP_MIN_LOG_LEVEL === undefined)
-    process.env.TF_CPP_MIN_LOG_LEVEL = '1';
+  for (const [name, value] of Object.entries(NATIVE_ENV_DEFAULTS)) {
+    if (process.env[name] === undefined && env[name] === undefined) process.env[name] = value;
+  }
   return import(variant === 'gpu' ? TFJS_NODE_GPU : TFJS_NODE);
 }
 

@@ -4,6 +4,7 @@ export {
   type BackendChoice,
   type BackendRequest,
   DEFAULT_ORDER,
+  NATIVE_ENV_DEFAULTS,
   type UseBestBackendOptions,
   useBestBackend,
 } from './backend';

@@ -23,7 +23,7 @@ function gradThroughStoppedInput(): number[] {
   return out;
 }
 
-describe.runIf(nativeStatus('cpu').ready)('native kernel fixes', () => {
+describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
   afterAll(() => tf.setBackend('cpu'));
 
   it('ZerosLike and OnesLike of a disposed tensor: shape and dtype only, as on cpu', async () => {
@@ -45,5 +45,24 @@ describe.runIf(nativeStatus('cpu').ready)('native kernel fixes', () => {
       'ZerosLike',
       'OnesLike',
     ]);
+  });
+
+  it('runs with oneDNN off: the single-channel conv2d input gradient is right (it is not with oneDNN on)', async () => {
+    const grad = () =>
+      Array.from(
+        tf
+          .tidy(() =>
+            tf.grad((x: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, tf.ones([3, 3, 1, 1]), 1, 'same')))(
+              tf.ones([1, 4, 4, 1]),
+            ),
+          )
+          .dataSync(),
+      );
+    await useBestBackend({ backend: 'tensorflow', log: false });
+    // TensorFlow read it when the library loaded; useBestBackend set it unless the caller had
+    expect(process.env.TF_ENABLE_ONEDNN_OPTS).toBe('0');
+    // each input pixel receives one count per output window covering it
+    const want = [4, 6, 6, 4, 6, 9, 9, 6, 6, 9, 9, 6, 4, 6, 6, 4];
+    for (let i = 0; i < 10; i++) expect(grad()).toEqual(want);
   });
 });

@@ -442,7 +442,8 @@ function buildIn(
        const g = tf.grad((x) => tf.sum(tf.conv2d(x, tf.ones([3, 3, 1, 1]), 1, 'same')))(tf.ones([1, 4, 4, 1]));
        console.log(JSON.stringify({ backend: tf.getBackend(), c: Array.from(c.dataSync()), g: g.dataSync()[5], tf: tf.backend().binding.TF_Version }));`,
     ],
-    { env: { ...env, TF_CPP_MIN_LOG_LEVEL: env.TF_CPP_MIN_LOG_LEVEL ?? '2' } },
+    // the environment useBestBackend gives TensorFlow (NATIVE_ENV_DEFAULTS: oneDNN off, see there)
+    { env: { TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '2', ...env } },
   );
   const line = (probe.stdout ?? '').trim().split('\n').pop() ?? '';
   let got: { backend: string; c: number[]; g: number; tf: string } | undefined;
