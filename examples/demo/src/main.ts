@@ -8,6 +8,7 @@ import { PIPELINES } from './pipelines/index';
 import { progress } from './progress';
 import { writeReport } from './report/render';
 import type { PipelineReport } from './report/types';
+import { matchesOnly, selectPipelines } from './select';
 
 /** $KITTI_DIR, or the shared test frames beside the repository, when the folder exists. */
 function defaultKittiDir(): string | undefined {
@@ -35,14 +36,15 @@ if (values.help) {
   console.log(`usage: npm run demo -- [--only <pipeline or group> ...] [--full] [--backend ${BACKENDS.join('|')}] [--kitti DIR] [--out DIR]
 pipelines: ${names.join(', ')}
 groups: a name's first part selects all of its pipelines (e.g. --only hopfield runs every hopfield-* pipeline)
+full only: ${PIPELINES.filter((p) => p.fullOnly)
+    .map((p) => p.name)
+    .join(', ')} (run with --full, or name one exactly with --only)
 backend: default is the best available (PAPERSTACK_BACKEND overrides); webgpu needs the \`webgpu\` npm package
 kitti: real KITTI frames for voxelnet and patch-refinement; --full uses $KITTI_DIR or ../shared/data/kitti when present
 writes <out>/<timestamp>/index.html (default out: reports/ at the repository root)`);
   process.exit(0);
 }
-/** `--only hopfield` selects every `hopfield-*` pipeline; an exact name selects that one. */
-const matches = (only: string, name: string) => name === only || name.startsWith(`${only}-`);
-const unknown = (values.only ?? []).filter((o) => !names.some((n) => matches(o, n)));
+const unknown = (values.only ?? []).filter((o) => !names.some((n) => matchesOnly(o, n)));
 if (unknown.length) {
   console.error(
     `demo: --only expects a pipeline (${names.join(', ')}) or its group (the part before '-'); received ${unknown.join(', ')}`,
@@ -53,9 +55,7 @@ if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend
   console.error(`demo: --backend expects one of ${BACKENDS.join(', ')}; received ${values.backend}`);
   process.exit(2);
 }
-const selected = values.only?.length
-  ? PIPELINES.filter((p) => values.only?.some((o) => matches(o, p.name)))
-  : PIPELINES;
+const selected = selectPipelines(PIPELINES, values.only, values.full);
 
 // --full also runs the detectors on real KITTI frames: --kitti DIR, else $KITTI_DIR, else the shared
 // test frames next to the repository (../shared/data/kitti) when they are there. The data is read in

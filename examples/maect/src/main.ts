@@ -1,13 +1,20 @@
-// MAE → MAE-CT on MNIST digits (examples/maect). Usage, from this folder:
-//   pnpm start -- [--preset quick|full] [--seed N ...] [--set '<json>'] [--out results/DIR] [--backend wasm|cpu|tensorflow]
+// MAE → MAE-CT on MNIST digits or CIFAR-10 (examples/maect). Usage, from this folder:
+//   pnpm start -- [--dataset mnist|cifar10] [--preset quick|full] [--seed N ...] [--set '<json>'] [--out results/DIR] [--backend wasm|cpu|tensorflow]
 //     --set overrides fields of the preset, e.g. --set '{"trainPerClass":200,"pretrainEpochs":40}'
-//   pnpm start -- summarize results/full        # README tables from results/full/mnist-seed*.json
+//   pnpm start -- summarize results/full        # README tables from results/full/<dataset>-seed*.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliArgs, type Preset } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
-import { MAECT_PRESETS, type MaectConfig, readRuns, runMaectExperiment } from './experiment';
+import {
+  MAECT_CIFAR10_PRESETS,
+  MAECT_PRESETS,
+  type MaectConfig,
+  type MaectDataset,
+  readRuns,
+  runMaectExperiment,
+} from './experiment';
 import { markdownTable, reportFromRuns } from './report';
 
 const { values, positionals } = parseArgs({
@@ -15,6 +22,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     preset: { type: 'string', default: 'quick' },
+    dataset: { type: 'string', default: 'mnist' },
     seed: { type: 'string', multiple: true },
     set: { type: 'string' },
     out: { type: 'string' },
@@ -22,8 +30,8 @@ const { values, positionals } = parseArgs({
     help: { type: 'boolean', short: 'h' },
   },
 });
-const usage = `usage: main.ts [--preset quick|full] [--seed N ...] [--set '<json>'] [--out DIR] [--backend wasm|cpu|tensorflow]
-       main.ts summarize DIR       (prints the README tables of DIR/mnist-seed*.json)`;
+const usage = `usage: main.ts [--dataset mnist|cifar10] [--preset quick|full] [--seed N ...] [--set '<json>'] [--out DIR] [--backend wasm|cpu|tensorflow]
+       main.ts summarize DIR       (prints the README tables of DIR/<dataset>-seed*.json)`;
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -41,7 +49,7 @@ if (positionals[0] === 'summarize') {
     process.exit(2);
   }
   const runs = readRuns(dir);
-  if (!runs.length) throw new Error(`summarize: expected mnist-seed<N>.json files in ${dir}, found none`);
+  if (!runs.length) throw new Error(`summarize: expected <dataset>-seed<N>.json files in ${dir}, found none`);
   printTables(reportFromRuns(runs, { source: dir, ...runs[0].config }, {}));
   process.exit(0);
 }
@@ -52,13 +60,16 @@ if (positionals.length) {
 
 const preset = values.preset as Preset;
 if (!(preset in MAECT_PRESETS)) throw new Error(`--preset expects quick or full, received '${preset}'`);
+const dataset = values.dataset as MaectDataset;
+if (dataset !== 'mnist' && dataset !== 'cifar10')
+  throw new Error(`--dataset expects mnist or cifar10, received '${dataset}'`);
 const seeds = values.seed?.map((s) => {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`--seed expects a non-negative integer, received '${s}'`);
   return n;
 });
-const base = MAECT_PRESETS[preset];
+const base = (dataset === 'cifar10' ? MAECT_CIFAR10_PRESETS : MAECT_PRESETS)[preset];
 const overrides = values.set === undefined ? {} : (JSON.parse(values.set) as Partial<MaectConfig>);
 const unknown = Object.keys(overrides).filter((k) => !(k in base));
 if (unknown.length)
@@ -88,8 +99,8 @@ console.log(`\ntiming (ms): ${JSON.stringify(report.timing)}`);
 if (values.out) {
   mkdirSync(values.out, { recursive: true });
   for (const run of report.runs)
-    writeFileSync(join(values.out, `mnist-seed${run.seed}.json`), `${JSON.stringify(run, null, 1)}\n`);
+    writeFileSync(join(values.out, `${dataset}-seed${run.seed}.json`), `${JSON.stringify(run, null, 1)}\n`);
   const { runs: _runs, ...rest } = report;
   writeFileSync(join(values.out, 'report.json'), `${JSON.stringify(rest, null, 1)}\n`);
-  console.log(`wrote ${values.out}/report.json and mnist-seed<N>.json`);
+  console.log(`wrote ${values.out}/report.json and ${dataset}-seed<N>.json`);
 }

@@ -21,6 +21,8 @@ export interface PretrainOptions {
   warmup?: number;
   /** Random-resized-crop area range. Default [0.2, 1] (MAE); no flip: a mirrored digit is not a digit. */
   cropScale?: [number, number];
+  /** Horizontal-flip probability. Default 0 (digits); MAE's 0.5 for natural images. */
+  flip?: number;
   /** Called after every step with the step's loss. */
   onStep?: (step: number, total: number, loss: number) => void;
 }
@@ -37,7 +39,16 @@ export async function pretrainMae(
   images: tf.Tensor4D,
   opts: PretrainOptions,
 ): Promise<PretrainResult> {
-  const { epochs, batch, seed, lr = 1e-3, weightDecay = 0.05, warmup = 0.1, cropScale = [0.2, 1] } = opts;
+  const {
+    epochs,
+    batch,
+    seed,
+    lr = 1e-3,
+    weightDecay = 0.05,
+    warmup = 0.1,
+    cropScale = [0.2, 1],
+    flip = 0,
+  } = opts;
   const n = images.shape[0];
   const vars = mae.trainableVariables();
   // MAE's `param_groups_weight_decay`: no decay on 1-D parameters and the cls/mask tokens.
@@ -57,7 +68,7 @@ export async function pretrainMae(
       for (const idx of epochBatches(n, batch, seed, e)) {
         const s = stepLoss.length;
         const loss = tf.tidy(() => {
-          const view = augment(takeRows(images, idx), { seed: seed * 1e6 + s, scale: cropScale, flip: 0 });
+          const view = augment(takeRows(images, idx), { seed: seed * 1e6 + s, scale: cropScale, flip });
           const { value, grads } = tf.variableGrads(() => mae.loss(view, { seed: seed * 1e6 + s }), vars);
           opt.learningRate = warmupCosine(s, total, warmup);
           opt.applyGradients(grads);

@@ -26,6 +26,8 @@ export interface TuneOptions {
   seed: number;
   /** Random-resized-crop area range of both views. Default [0.25, 1]; no flip for digits. */
   cropScale?: [number, number];
+  /** Horizontal-flip probability of both views. Default 0 (digits); MAE-CT's 0.5 for natural images. */
+  flip?: number;
   /** Called after every step. */
   onStep?: (stage: 2 | 3, step: number, total: number, r: TuneStep) => void;
 }
@@ -55,7 +57,7 @@ export async function contrastiveTune(
   train: LabelledImages,
   opts: TuneOptions,
 ): Promise<{ steps: TuneStep[]; stage2Ms: number; stage3Ms: number }> {
-  const { seed, batch, cropScale = [0.25, 1] } = opts;
+  const { seed, batch, cropScale = [0.25, 1], flip = 0 } = opts;
   const head = { ...CT_HEAD, seed };
   const steps: TuneStep[] = [];
   const n = train.labels.length;
@@ -67,8 +69,8 @@ export async function contrastiveTune(
       // Both stages walk the epochs 100, 101, … of the batch stream (as the measured runs did).
       for (const idx of epochBatches(n, batch, seed, 100 + e)) {
         const x = takeRows(train.x, idx);
-        const v0 = augment(x, { seed: seed * 1e6 + 2 * s, scale: cropScale, flip: 0 });
-        const v1 = augment(x, { seed: seed * 1e6 + 2 * s + 1, scale: cropScale, flip: 0 });
+        const v0 = augment(x, { seed: seed * 1e6 + 2 * s, scale: cropScale, flip });
+        const v1 = augment(x, { seed: seed * 1e6 + 2 * s + 1, scale: cropScale, flip });
         let r: ReturnType<ContrastiveTuner['step']>;
         try {
           r = tuner.step(v0, v1, {

@@ -8,7 +8,7 @@ import {
   hopfieldRepertoirePipeline,
   hopfieldRetrievalPipeline,
 } from './hopfield';
-import { maectPipeline } from './maect';
+import { maectCifar10Pipeline, maectPipeline } from './maect';
 import { nnclrPipeline } from './nnclr';
 import { warmupPipeline } from './warmup';
 
@@ -27,4 +27,5 @@ export const PIPELINES: Pipeline[] = [
   voxelnetPipeline,
   patchRefinementPipeline,
   maectPipeline,
+  maectCifar10Pipeline,
 ];

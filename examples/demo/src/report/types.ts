@@ -29,4 +29,6 @@ export interface Pipeline {
   name: string;
   title: string;
   run(ctx: PipelineContext): Promise<PipelineReport>;
+  /** Runs only with `--full`, or when `--only` names it exactly (too long for the quick preset). */
+  fullOnly?: boolean;
 }
