@@ -211,6 +211,22 @@ describe('runMaectExperiment on CIFAR-10', () => {
 });
 
 describe('the measured results', () => {
+  it('summarize the CIFAR-10 README table from results/cifar10 (3 seeds)', () => {
+    const runs = recordedRuns('cifar10');
+    expect(runs.map((r) => r.seed)).toEqual([0, 1, 2]);
+    expect(runs.every((r) => r.config.dataset === 'cifar10' && r.config.trainImages === 3000)).toBe(true);
+    const md = markdownTable(summaryTable(runs));
+    expect(md).toContain(
+      '| MAE | 27.8 ± 2.0 | 35.0 ± 1.2 | 27.8 ± 1.5 | 18.6 ± 2.8 | 22.5 ± 0.8 | 13.1 ± 1.0 |',
+    );
+    expect(md).toContain(
+      '| MAE-CT | 28.3 ± 1.1 | 35.5 ± 1.3 | 28.1 ± 2.2 | 19.1 ± 2.1 | 22.9 ± 0.5 | 12.6 ± 0.4 |',
+    );
+    expect(gainNote(runs)).toMatch(
+      /^MAE-CT − MAE, points \(mean of 3 seeds\): k-NN \(k 10\) \+0\.6, linear probe \+0\.4/,
+    );
+  });
+
   it('summarize the README table from results/full', () => {
     const runs = recordedRuns('full');
     expect(runs.map((r) => r.seed)).toEqual([0, 1]);
