@@ -51,6 +51,18 @@ function uniformity(z: tf.Tensor2D): number {
   });
 }
 
+/**
+ * One embedding per class from `perClass` normalized prompt embeddings each (rows class-major):
+ * their mean, re-normalized (ml-jku/cloob `zero_shot.py`'s prompt ensemble).
+ */
+export function classEmbeddings(prompts: tf.Tensor2D, classes: number, perClass: number): tf.Tensor2D {
+  if (perClass === 1) return prompts;
+  return tf.tidy(() => {
+    const m = tf.mean(tf.reshape(prompts, [classes, perClass, -1]), 1) as tf.Tensor2D;
+    return tf.div(m, tf.add(tf.norm(m, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+  });
+}
+
 /** Measures the paper's diagnostics on held-out pairs. */
 export function diagnose(
   models: { imageEncoder: tfl.LayersModel; textEncoder: tfl.LayersModel },
@@ -63,7 +75,12 @@ export function diagnose(
     const x = embed(models.imageEncoder, tf.tensor2d(test.images, [n, test.imageDim]));
     const y = embed(models.textEncoder, tf.tensor2d(test.texts, [n, test.textDim]));
     const classes = test.classNames.length;
-    const prompts = embed(models.textEncoder, tf.tensor2d(test.prompts, [classes, test.textDim]));
+    const perClass = test.promptsPerClass ?? 1;
+    const prompts = classEmbeddings(
+      embed(models.textEncoder, tf.tensor2d(test.prompts, [classes * perClass, test.textDim])),
+      classes,
+      perClass,
+    );
     const predicted = tf.argMax(tf.matMul(x, prompts, false, true), 1);
     const correct = tf.sum(tf.cast(tf.equal(predicted, tf.tensor1d(test.labels, 'int32')), 'float32'));
     const alignment = tf.mean(tf.sum(tf.square(tf.sub(x, y)), 1));

@@ -1,7 +1,24 @@
+export {
+  CLOOB_CIFAR_PRESETS,
+  CLOOB_SETTINGS,
+  type CloobCifarConfig,
+  cloobCifarReport,
+  type CloobCifarReport,
+  type CloobCifarRun,
+  type CloobSetting,
+  runCloobCifarExperiment,
+} from './cifar-experiment';
+export {
+  CAPTION_TEMPLATES,
+  CIFAR10_SYNONYMS,
+  type CifarPairsOptions,
+  loadCifarPairs,
+  ZERO_SHOT_TEMPLATES,
+} from './data/cifar';
 export { DatasetFormatError, type FolderOptions, hashedBagOfWords, loadPairedFolder } from './data/folder';
 export { type PairedDataset, size, subset } from './data/paired';
 export { type SyntheticOptions, syntheticPairs } from './data/synthetic';
-export { type Diagnostics, diagnose, effectiveRank } from './diagnostics';
+export { classEmbeddings, type Diagnostics, diagnose, effectiveRank } from './diagnostics';
 export {
   type ComparisonOptions,
   compareObjectives,

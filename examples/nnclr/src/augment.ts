@@ -59,28 +59,33 @@ export interface TwoViewBatchOptions {
   seed: number;
   /** Augmentations of each view. Default `full`. */
   augmentation?: Augmentation;
+  /** Makes one view of an image (default {@link augment}, the shape images' augmentations). */
+  view?: (img: Float32Array, rand: () => number, augmentation: Augmentation) => Float32Array;
 }
 
 /**
  * `steps` batches of two independently augmented views of `batchSize` images drawn from `data`,
- * as `[batchSize, PIXELS]` tensors with the images' indices (`ids`, for NNCLR's self-exclusion)
+ * as `[batchSize, values per image]` tensors with the images' indices (`ids`, for NNCLR's self-exclusion)
  * and labels (only for the neighbour-accuracy metric). Lazy: each batch is made when requested and
  * its tensors belong to the consumer.
  */
 export function* twoViewBatches(data: Dataset, o: TwoViewBatchOptions): Generator<TwoViewBatch> {
   const rand = uniform(o.seed);
   const n = o.batchSize;
+  const dim = data.images[0]?.length ?? PIXELS;
+  const view = o.view ?? augment;
+  const aug = o.augmentation ?? 'full';
   for (let s = 0; s < o.steps; s++) {
     const idx = Array.from({ length: n }, () => randInt(rand, data.images.length));
-    const v0 = new Float32Array(n * PIXELS);
-    const v1 = new Float32Array(n * PIXELS);
+    const v0 = new Float32Array(n * dim);
+    const v1 = new Float32Array(n * dim);
     idx.forEach((j, i) => {
-      v0.set(augment(data.images[j], rand, o.augmentation), i * PIXELS);
-      v1.set(augment(data.images[j], rand, o.augmentation), i * PIXELS);
+      v0.set(view(data.images[j], rand, aug), i * dim);
+      v1.set(view(data.images[j], rand, aug), i * dim);
     });
     yield {
-      view0: tf.tensor2d(v0, [n, PIXELS]),
-      view1: tf.tensor2d(v1, [n, PIXELS]),
+      view0: tf.tensor2d(v0, [n, dim]),
+      view1: tf.tensor2d(v1, [n, dim]),
       ids: idx,
       labels: idx.map((j) => data.labels[j]),
     };

@@ -13,7 +13,8 @@ import {
   round,
   yieldToEventLoop,
 } from '@paperstack/example-kit';
-import { type Features, knnAccuracy } from '@paperstack/maect';
+import type { DataOptions } from '@paperstack/example-kit/data';
+import { type Features, knnAccuracy, linearProbeAccuracy } from '@paperstack/maect';
 import {
   AdamW,
   NnclrTrainer,
@@ -26,15 +27,21 @@ import {
 } from '@paperstack/nnclr';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type Augmentation, twoViewBatches } from './augment';
+import { type Augmentation, augment, twoViewBatches } from './augment';
+import { augmentColor, loadCifarDataset } from './cifar';
 import { nnclrFigures } from './figures';
-import { type Dataset, makeShapes, PIXELS, stackImages } from './shapes';
+import { type Dataset, makeShapes, stackImages } from './shapes';
 
 /**
  * Everything an experiment run depends on. A `type` (not an interface) so that it is a plain
  * `Record<string, unknown>` for the demo's report.
  */
 export type NnclrExperimentConfig = {
+  /**
+   * The images: `shapes` (generated, 16×16 gray, `dataSeeds`) or `cifar10` (real: CIFAR-10 from the
+   * example kit's cached loader, 16×16 RGB; the first images of each class, `dataSeeds` unused).
+   */
+  dataset: 'shapes' | 'cifar10';
   /** One run of each method per seed (encoder, heads, queue and batch stream all derive from it). */
   seeds: number[];
   /** Training steps per method and seed. */
@@ -55,7 +62,7 @@ export type NnclrExperimentConfig = {
   trainImages: number;
   /** Held-out test images for the k-NN score. */
   testImages: number;
-  /** The k-NN memory: the first `labelled` training images with their labels (balanced). */
+  /** The k-NN memory and linear-probe training set: the first `labelled` training images with their labels (balanced). */
   labelled: number;
   /** Neighbours that vote in the k-NN classifier. */
   knnK: number;
@@ -73,6 +80,7 @@ export type NnclrExperimentConfig = {
 
 /** The `quick` preset (see {@link NNCLR_PRESETS}). */
 const QUICK: NnclrExperimentConfig = {
+  dataset: 'shapes',
   seeds: [0, 1],
   steps: 200,
   batchSize: 128,
@@ -104,6 +112,35 @@ export const NNCLR_PRESETS: Record<Preset, NnclrExperimentConfig> = {
     seeds: [0, 1, 2],
     steps: 400,
   },
+};
+
+const CIFAR_FULL: NnclrExperimentConfig = {
+  ...QUICK,
+  dataset: 'cifar10',
+  seeds: [0, 1, 2],
+  steps: 300,
+  trainImages: 5000,
+  testImages: 1000,
+  labelled: 2000,
+  evalEvery: 100,
+};
+
+/**
+ * The real-data presets (CIFAR-10, 16×16 RGB): `full` is the README's measured run (3 seeds,
+ * 300 steps of batch 128 on 5,000 training images — 7.7 epochs — k-NN memory and linear probe
+ * on 2,000 of them, 1,000 test images); `quick` is the demo's (2 seeds, 100 steps, 2,000 images).
+ */
+export const NNCLR_CIFAR_PRESETS: Record<Preset, NnclrExperimentConfig> = {
+  quick: {
+    ...CIFAR_FULL,
+    seeds: [0, 1],
+    steps: 100,
+    trainImages: 2000,
+    labelled: 1000,
+    testImages: 1000,
+    evalEvery: 50,
+  },
+  full: CIFAR_FULL,
 };
 
 /** The two trained methods. */
@@ -138,6 +175,8 @@ export interface NnclrSeedResult {
   simclr: number;
   /** k-NN accuracy after NNCLR training. */
   nnclr: number;
+  /** Linear-probe accuracy (MAE-CT protocol: BN + linear, SGD) of the untrained encoder, SimCLR and NNCLR. */
+  linear: { random: number; simclr: number; nnclr: number };
   /** NNCLR neighbour accuracy (%) over the last 20 steps; chance is 10 %. */
   nnclrNeighbourAccuracy: number;
   /** SimCLR's NT-Xent loss at the last step. */
@@ -156,6 +195,8 @@ export interface NnclrReport extends ExperimentReport<NnclrExperimentConfig> {
   backend: string;
   /** k-NN accuracy (%) of raw pixels (no encoder; the same for every seed). */
   pixels: number;
+  /** Linear-probe accuracy (%) of raw pixels. */
+  pixelsLinear: number;
   seeds: NnclrSeedResult[];
   knnCurve: KnnPoint[];
   training: TrainingPoint[];
@@ -177,6 +218,8 @@ function checkConfig(c: NnclrExperimentConfig): void {
   int('knnK', c.knnK, 1, c.labelled);
   int('evalEvery', c.evalEvery, 1);
   int('queueSize', c.queueSize, 1);
+  if (c.dataset !== 'shapes' && c.dataset !== 'cifar10')
+    throw new RangeError(`${where}: config.dataset must be 'shapes' or 'cifar10', received '${c.dataset}'`);
   if (c.augmentation !== 'full' && c.augmentation !== 'shift')
     throw new RangeError(
       `${where}: config.augmentation must be 'full' or 'shift', received '${c.augmentation}'`,
@@ -189,14 +232,14 @@ function checkConfig(c: NnclrExperimentConfig): void {
 }
 
 /** The encoder f: Linear (no bias) → BN → ReLU → Linear, He-normal initialised from `seed`. */
-function makeEncoder(c: NnclrExperimentConfig, seed: number): tfl.LayersModel {
+function makeEncoder(c: NnclrExperimentConfig, seed: number, inputDim: number): tfl.LayersModel {
   // tfjs treats a seed of 0 as unseeded: offset by 1.
   const init = (s: number) => tfl.initializers.heNormal({ seed: s + 1 });
   return tfl.sequential({
     layers: [
       tfl.layers.dense({
         units: c.encoderUnits[0],
-        inputShape: [PIXELS],
+        inputShape: [inputDim],
         kernelInitializer: init(seed),
         useBias: false,
       }),
@@ -302,6 +345,7 @@ const pm = (xs: number[]) => `${mean(xs).toFixed(1)} ± ${sd(xs).toFixed(1)}`;
 export async function runNnclrExperiment(
   preset: Preset | NnclrExperimentConfig,
   onProgress: OnProgress = () => {},
+  data: DataOptions = {},
 ): Promise<NnclrReport> {
   const c = typeof preset === 'string' ? NNCLR_PRESETS[preset] : preset;
   if (c == null)
@@ -311,14 +355,21 @@ export async function runNnclrExperiment(
   const t0 = performance.now();
   onProgress({ stage: 'data', step: 0, total: 1 });
   await yieldToEventLoop();
-  const train = makeShapes(c.trainImages, c.dataSeeds.train);
-  const test = makeShapes(c.testImages, c.dataSeeds.test);
+  const { train, test } =
+    c.dataset === 'cifar10'
+      ? await loadCifarDataset(c.trainImages, c.testImages, data)
+      : {
+          train: makeShapes(c.trainImages, c.dataSeeds.train),
+          test: makeShapes(c.testImages, c.dataSeeds.test),
+        };
+  const dim = train.images[0].length;
+  const view = c.dataset === 'cifar10' ? augmentColor : augment;
   const memory: Dataset = {
     images: train.images.slice(0, c.labelled),
     labels: train.labels.slice(0, c.labelled),
   };
-  const xMemory = tf.tensor2d(stackImages(memory.images), [c.labelled, PIXELS]);
-  const xTest = tf.tensor2d(stackImages(test.images), [c.testImages, PIXELS]);
+  const xMemory = tf.tensor2d(stackImages(memory.images), [c.labelled, dim]);
+  const xTest = tf.tensor2d(stackImages(test.images), [c.testImages, dim]);
   timing.data = performance.now() - t0;
   onProgress({ stage: 'data', step: 1, total: 1 });
   const knn = { k: c.knnK };
@@ -332,13 +383,26 @@ export async function runNnclrExperiment(
     const [a, b] = await Promise.all([rows(memoryFeatures), rows(testFeatures)]);
     return 100 * knnAccuracy(a, memory.labels, b, test.labels, knn);
   };
+  /** Linear-probe accuracy in % (maect's `linearProbeAccuracy`: BN + linear, SGD, 50 epochs). */
+  const linearPercent = async (memoryFeatures: tf.Tensor2D, testFeatures: tf.Tensor2D) => {
+    const rows = async (t: tf.Tensor2D): Promise<Features> => ({
+      data: (await t.data()) as Float32Array,
+      n: t.shape[0],
+      dim: t.shape[1],
+    });
+    const [a, b] = await Promise.all([rows(memoryFeatures), rows(testFeatures)]);
+    return 100 * linearProbeAccuracy(a, memory.labels, b, test.labels, { seed: 0 });
+  };
   let evalMs = 0;
-  const evaluate = async (encoder: tfl.LayersModel): Promise<number> => {
+  const evaluate = async (
+    encoder: tfl.LayersModel,
+    linear = false,
+  ): Promise<{ knn: number; linear: number }> => {
     const te = performance.now();
     const a = encoder.predict(xMemory) as tf.Tensor2D;
     const b = encoder.predict(xTest) as tf.Tensor2D;
     try {
-      return await knnPercent(a, b);
+      return { knn: await knnPercent(a, b), linear: linear ? await linearPercent(a, b) : Number.NaN };
     } finally {
       tf.dispose([a, b]);
       evalMs += performance.now() - te;
@@ -356,13 +420,17 @@ export async function runNnclrExperiment(
     });
   const trainMs: Record<NnclrMethod, number> = { SimCLR: 0, NNCLR: 0 };
   let pixels = Number.NaN;
+  let pixelsLinear = Number.NaN;
   try {
     pixels = await knnPercent(xMemory, xTest);
+    pixelsLinear = await linearPercent(xMemory, xTest);
     const run = async (method: NnclrMethod, seed: number) => {
-      const encoder = makeEncoder(c, seed);
+      const encoder = makeEncoder(c, seed, dim);
       const learner = (method === 'NNCLR' ? nnclrLearner : simclrLearner)(c, seed, encoder, lr);
       const stage = `${method}, seed ${seed}`;
-      const curve: KnnPoint[] = [{ method, seed, step: 0, accuracy: await evaluate(encoder) }];
+      const start = await evaluate(encoder, true);
+      const curve: KnnPoint[] = [{ method, seed, step: 0, accuracy: start.knn }];
+      let linear = Number.NaN;
       const window: { loss: number; nnAccuracy?: number }[] = [];
       const nnTail: number[] = [];
       let loss = Number.NaN;
@@ -375,6 +443,7 @@ export async function runNnclrExperiment(
           batchSize: c.batchSize,
           seed: seed + 40,
           augmentation: c.augmentation,
+          view,
         })) {
           const ts = performance.now();
           let info: { loss: number; nnAccuracy?: number };
@@ -400,8 +469,11 @@ export async function runNnclrExperiment(
             });
             window.length = 0;
           }
-          if (step % c.evalEvery === 0 || step === c.steps)
-            curve.push({ method, seed, step, accuracy: await evaluate(encoder) });
+          if (step % c.evalEvery === 0 || step === c.steps) {
+            const e = await evaluate(encoder, step === c.steps);
+            curve.push({ method, seed, step, accuracy: e.knn });
+            if (step === c.steps) linear = e.linear;
+          }
           onProgress({
             stage,
             step,
@@ -418,6 +490,8 @@ export async function runNnclrExperiment(
       knnCurve.push(...curve);
       return {
         random: curve[0].accuracy,
+        randomLinear: start.linear,
+        linear,
         accuracy: (curve.at(-1) as KnnPoint).accuracy,
         loss,
         msPerStep: stepMs / c.steps,
@@ -432,6 +506,7 @@ export async function runNnclrExperiment(
         random: s.random,
         simclr: s.accuracy,
         nnclr: n.accuracy,
+        linear: { random: s.randomLinear, simclr: s.linear, nnclr: n.linear },
         nnclrNeighbourAccuracy: n.neighbourAccuracy,
         lossSimclr: s.loss,
         lossNnclr: n.loss,
@@ -446,13 +521,18 @@ export async function runNnclrExperiment(
   timing.trainNnclr = trainMs.NNCLR;
   timing.evaluation = evalMs;
   timing.total = performance.now() - t0;
-  return buildReport(c, tf.getBackend(), pixels, seeds, knnCurve, training, timing);
+  return nnclrReport(c, tf.getBackend(), pixels, pixelsLinear, seeds, knnCurve, training, timing);
 }
 
-function buildReport(
+/**
+ * The report of measured runs; `runNnclrExperiment` ends with it, and the CLI's `--merge` rebuilds
+ * one report from the reports of several processes (one per seed).
+ */
+export function nnclrReport(
   c: NnclrExperimentConfig,
   backend: string,
   pixels: number,
+  pixelsLinear: number,
   seeds: NnclrSeedResult[],
   knnCurve: KnnPoint[],
   training: TrainingPoint[],
@@ -463,11 +543,14 @@ function buildReport(
   const signed = (xs: number[]) => xs.map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`).join(', ');
   const n = seeds.length;
   const nnclrVsSimclr = seeds.map((s) => s.nnclr - s.simclr);
+  const linearDiff = seeds.map((s) => s.linear.nnclr - s.linear.simclr);
   return {
     name: 'nnclr',
-    title: 'NNCLR vs SimCLR vs random features (k-NN accuracy on shape images)',
-    summary:
-      'Dwibedi et al., NNCLR (ICCV 2021): using the nearest neighbour of a sample’s embedding in a support set of past embeddings as its positive, instead of its other augmented view (SimCLR), gives better self-supervised representations and depends less on augmentations. Here an MLP encoder is trained on deterministic 16×16 shape images (10 classes) with NNCLR (@paperstack/nnclr: support set, one-directional InfoNCE, projector and predictor) and with a SimCLR-style NT-Xent baseline from the same initialisation and the same batches, and its features are scored by weighted k-NN accuracy (k = 20, cosine, exp(s/0.07) votes, 200 labelled images) against the untrained encoder and raw pixels.',
+    title:
+      c.dataset === 'cifar10'
+        ? 'NNCLR vs SimCLR vs random features on CIFAR-10 (k-NN and linear-probe accuracy)'
+        : 'NNCLR vs SimCLR vs random features (k-NN accuracy on shape images)',
+    summary: `Dwibedi et al., NNCLR (ICCV 2021): using the nearest neighbour of a sample’s embedding in a support set of past embeddings as its positive, instead of its other augmented view (SimCLR), gives better self-supervised representations and depends less on augmentations. Here an MLP encoder is trained on ${c.dataset === 'cifar10' ? `${c.trainImages} CIFAR-10 training images (real photos, 16×16 RGB, SimCLR-style crop/flip/colour-jitter/grayscale views)` : 'deterministic 16×16 shape images (10 classes)'} with NNCLR (@paperstack/nnclr: support set, one-directional InfoNCE, projector and predictor) and with a SimCLR-style NT-Xent baseline from the same initialisation and the same batches, and its features are scored by weighted k-NN accuracy (k = ${c.knnK}, cosine, exp(s/0.07) votes, ${c.labelled} labelled images) and a linear probe against the untrained encoder and raw pixels.`,
     config: c,
     tables: [
       {
@@ -502,6 +585,22 @@ function buildReport(
           ],
         ]),
       },
+      {
+        title: `Linear-probe accuracy (%) on ${c.testImages} test images (BN + linear layer on ${c.labelled} labelled images, SGD 50 epochs), mean ± sd over ${n} seed${n > 1 ? 's' : ''}`,
+        columns: ['features', 'mean ± sd', ...seeds.map((s) => `seed ${s.seed}`)],
+        rows: [
+          ['raw pixels', pixelsLinear.toFixed(1), ...seeds.map(() => pixelsLinear.toFixed(1))],
+          ...(['random', 'simclr', 'nnclr'] as const).map((k) => [
+            {
+              random: 'random (untrained) encoder',
+              simclr: 'SimCLR (NT-Xent, no neighbour)',
+              nnclr: 'NNCLR',
+            }[k],
+            pm(seeds.map((s) => s.linear[k])),
+            ...seeds.map((s) => s.linear[k].toFixed(1)),
+          ]),
+        ],
+      },
     ],
     figures: nnclrFigures({ pixels, seeds, knnCurve, training }),
     timing,
@@ -509,11 +608,13 @@ function buildReport(
       `SimCLR − random encoder: ${pm(gain('simclr'))} points of k-NN accuracy (per seed ${signed(gain('simclr'))}).`,
       `NNCLR − random encoder: ${pm(gain('nnclr'))} points (per seed ${signed(gain('nnclr'))}).`,
       `NNCLR − SimCLR: ${pm(nnclrVsSimclr)} points (per seed ${signed(nnclrVsSimclr)}).`,
+      `Linear probe, NNCLR − SimCLR: ${pm(linearDiff)} points (per seed ${signed(linearDiff)}).`,
       `NNCLR’s support-set neighbour had the sample’s class for ${pm(seeds.map((s) => s.nnclrNeighbourAccuracy))} % of samples over the last 20 steps (chance: 10 %).`,
-      `${c.steps} steps of batch ${c.batchSize} (${((c.steps * c.batchSize) / c.trainImages).toFixed(1)} epochs of ${c.trainImages} images), ${c.augmentation === 'full' ? 'full augmentations' : 'translation only'}, on the ${backend} backend.`,
+      `${c.steps} steps of batch ${c.batchSize} (${((c.steps * c.batchSize) / c.trainImages).toFixed(1)} epochs of ${c.trainImages} ${c.dataset === 'cifar10' ? 'CIFAR-10' : 'shape'} images), ${c.augmentation === 'full' ? 'full augmentations' : c.dataset === 'cifar10' ? 'crop and flip only' : 'translation only'}, on the ${backend} backend.`,
     ],
     backend,
     pixels,
+    pixelsLinear,
     seeds,
     knnCurve,
     training,

@@ -129,11 +129,12 @@ export function makeShapes(n: number, seed: number): Dataset {
   return { images, labels };
 }
 
-/** The images of `data` as one row-major `[n, PIXELS]` buffer (for a tensor). */
+/** The images of `data` as one row-major `[n, values per image]` buffer (for a tensor). */
 export function stackImages(images: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(images.length * PIXELS);
+  const dim = images[0]?.length ?? PIXELS;
+  const out = new Float32Array(images.length * dim);
   images.forEach((im, i) => {
-    out.set(im, i * PIXELS);
+    out.set(im, i * dim);
   });
   return out;
 }

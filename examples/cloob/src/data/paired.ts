@@ -10,8 +10,14 @@ export interface PairedDataset {
   texts: Float32Array;
   /** `[n]` class of each pair. */
   labels: Int32Array;
-  /** `[classes, textDim]` row-major: the class prompts. */
+  /**
+   * `[classes · promptsPerClass, textDim]` row-major, class-major: the class prompts. With several
+   * prompts per class, zero-shot evaluation averages their normalized embeddings and re-normalizes
+   * (the prompt ensemble of CLIP and ml-jku/cloob `zero_shot.py`).
+   */
   prompts: Float32Array;
+  /** Prompts per class in `prompts`. Default 1. */
+  promptsPerClass?: number;
   imageDim: number;
   textDim: number;
   classNames: string[];

