@@ -2,10 +2,10 @@ export {
   CLOOB_CIFAR_PRESETS,
   CLOOB_SETTINGS,
   type CloobCifarConfig,
-  cloobCifarReport,
   type CloobCifarReport,
   type CloobCifarRun,
   type CloobSetting,
+  cloobCifarReport,
   runCloobCifarExperiment,
 } from './cifar-experiment';
 export {

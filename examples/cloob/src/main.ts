@@ -59,7 +59,8 @@ if (!objectives.every((o) => o === 'clip' || o === 'cloob')) {
 }
 if (values.merge) {
   const parts = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CloobCifarReport);
-  if (!parts.length || !values.json) throw new Error('--merge expects --json OUT and the JSON files to merge');
+  if (!parts.length || !values.json)
+    throw new Error('--merge expects --json OUT and the JSON files to merge');
   const runs = parts.flatMap((r) => r.runs);
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const timing: Record<string, number> = {};
@@ -71,7 +72,9 @@ if (values.merge) {
     console.log(`\n${t.title}\n| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
     for (const r of t.rows) console.log(`| ${r.join(' | ')} |`);
   }
-  console.log(`\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`);
+  console.log(
+    `\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`,
+  );
   process.exit(0);
 }
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });

@@ -33,7 +33,8 @@ if (values.help) {
 }
 if (values.merge) {
   const parts = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as NnclrResultsJson);
-  if (!parts.length || !values.json) throw new Error('--merge expects --json OUT and the JSON files to merge');
+  if (!parts.length || !values.json)
+    throw new Error('--merge expects --json OUT and the JSON files to merge');
   const seeds = parts.flatMap((r) => r.seeds).sort((a, b) => a.seed - b.seed);
   const timing: Record<string, number> = {};
   for (const r of parts) for (const [k, v] of Object.entries(r.timing)) timing[k] = (timing[k] ?? 0) + v;
@@ -52,7 +53,9 @@ if (values.merge) {
     console.log(`\n${t.title}\n| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
     for (const r of t.rows) console.log(`| ${r.join(' | ')} |`);
   }
-  console.log(`\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`);
+  console.log(
+    `\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`,
+  );
   process.exit(0);
 }
 const preset = values.preset as 'quick' | 'full';
