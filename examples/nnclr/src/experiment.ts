@@ -574,11 +574,11 @@ export function nnclrReport(
           'ms/step',
         ],
         rows: seeds.flatMap((s) => [
-          ['SimCLR', s.seed, s.simclr, round(s.lossSimclr), '', round(s.msPerStepSimclr, 3)],
+          ['SimCLR', s.seed, round(s.simclr), round(s.lossSimclr), '', round(s.msPerStepSimclr, 3)],
           [
             'NNCLR',
             s.seed,
-            s.nnclr,
+            round(s.nnclr),
             round(s.lossNnclr),
             round(s.nnclrNeighbourAccuracy, 3),
             round(s.msPerStepNnclr, 3),
