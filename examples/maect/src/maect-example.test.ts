@@ -225,6 +225,15 @@ describe('the measured results', () => {
     expect(gainNote(runs)).toMatch(
       /^MAE-CT − MAE, points \(mean of 3 seeds\): k-NN \(k 10\) \+0\.6, linear probe \+0\.4/,
     );
+    const native = recordedRuns('cifar10-native');
+    expect(native.map((r) => `${r.seed} ${r.config.backend}`)).toEqual([
+      '0 tensorflow',
+      '1 tensorflow',
+      '2 tensorflow',
+    ]);
+    expect(markdownTable(summaryTable(native))).toContain(
+      '| MAE-CT | 28.2 ± 0.9 | 35.7 ± 0.8 | 28.3 ± 2.3 | 19.8 ± 2.7 | 22.5 ± 1.1 | 12.6 ± 0.7 |',
+    );
   });
 
   it('summarize the README table from results/full', () => {
