@@ -18,6 +18,19 @@ export function nativeEnv(threads: number): Record<string, string> {
   return { TF_NUM_INTRAOP_THREADS: t, TF_NUM_INTEROP_THREADS: t, OMP_NUM_THREADS: t };
 }
 
+/** The recorded settings of a native column: its thread variables and whether oneDNN's kernels ran. */
+function nativeThreads(threads: number): string {
+  const onednn = process.env.TF_ENABLE_ONEDNN_OPTS;
+  return (
+    `${Object.entries(nativeEnv(threads))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}; ` +
+    (onednn === undefined
+      ? "TF_ENABLE_ONEDNN_OPTS=0 (@paperstack/runtime's default: oneDNN's kernels off)"
+      : `TF_ENABLE_ONEDNN_OPTS=${onednn} (set by the caller)`)
+  );
+}
+
 async function nativeSetup() {
   try {
     await useBestBackend({ backend: 'tensorflow', log: false });
@@ -85,18 +98,14 @@ export const VARIANTS: Variant[] = [
     column: 'tf-1t',
     ownProcess: true,
     env: nativeEnv(1),
-    threads: Object.entries(nativeEnv(1))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' '),
+    threads: nativeThreads(1),
     setup: nativeSetup,
   },
   {
     column: 'tf-2t',
     ownProcess: true,
     env: nativeEnv(2),
-    threads: Object.entries(nativeEnv(2))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' '),
+    threads: nativeThreads(2),
     setup: nativeSetup,
   },
 ];
