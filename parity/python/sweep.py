@@ -35,6 +35,12 @@ except ImportError as e:  # the runner turns this exit code into its "reference 
 
 import reference  # noqa: E402  (bench/python/reference.py)
 
+# The packages' own generator helpers, so the sweep draws exactly as their fixture scripts do.
+sys.path.insert(0, os.path.join(ROOT, 'packages', 'hopfield-layer', 'scripts'))
+sys.path.insert(0, os.path.join(ROOT, 'packages', 'kernel-dre', 'scripts'))
+from loocv import loocv_scores  # noqa: E402
+from randomize import randomize  # noqa: E402
+
 warnings.filterwarnings('ignore', category=UserWarning)  # the references' deprecation notices
 
 torch.set_default_dtype(torch.float64)
@@ -75,23 +81,6 @@ def hflayers():
         import hflayers
         _hf['m'] = hflayers
     return _hf['m']
-
-
-def randomize(module, gen):
-    """The shared set's parameter scheme (fixtures README, 'Parameters were randomised')."""
-    with torch.no_grad():
-        for name, p in module.named_parameters():
-            leaf = name.split('.')[-1]
-            if 'norm' in name and leaf == 'weight' or leaf == 'p_norm_weight':
-                p.copy_(1 + 0.3 * torch.randn(p.shape, generator=gen))
-            elif 'norm' in name and leaf == 'bias' or leaf == 'p_norm_bias':
-                p.copy_(0.2 * torch.randn(p.shape, generator=gen))
-            elif leaf in ('pooling_weights', 'lookup_weights', 'target_weights'):
-                p.copy_(torch.randn(p.shape, generator=gen))
-            elif leaf.endswith('bias') or leaf in ('bias_k', 'bias_v'):
-                p.copy_(0.1 * torch.randn(p.shape, generator=gen))
-            else:
-                p.copy_(torch.randn(p.shape, generator=gen) / math.sqrt(p.shape[-1]))
 
 
 class NormRecorder:
@@ -818,32 +807,6 @@ def draw_bregman(rng, seed):
                    grads={'alphas': a.grad.numpy()},
                    meta={'notes': 'alphas ordered [numerator; denominator]; the reference casts its loss terms to '
                          'float32 and detaches half of its regularizer (kernel-dre README)'})
-
-
-def loocv_scores(x, y, centers, sigmas, lambdas, alpha, variant):
-    """uLSIF/RuLSIF analytic LOO score (Kanamori et al. 2009, Sec. 3.3), our numpy, as make_fixtures.py."""
-    nx, ny = len(x), len(y)
-    nmin = min(nx, ny)
-    out = np.zeros((len(sigmas), len(lambdas)))
-    for a, s in enumerate(sigmas):
-        px = np.exp(-((x[:, None, :] - centers[None]) ** 2).sum(-1) / (2 * s * s))
-        py = np.exp(-((y[:, None, :] - centers[None]) ** 2).sum(-1) / (2 * s * s))
-        H = alpha * px.T @ px / nx + (1 - alpha) * py.T @ py / ny
-        h = px.mean(0)
-        Xx, Xy_ = px[:nmin].T, py[:nmin].T
-        b = len(centers)
-        for c, lam in enumerate(lambdas):
-            B = H + np.eye(b) * lam * (ny - 1) / ny
-            BiY = np.linalg.solve(B, Xy_)
-            den_ = ny - (Xy_ * BiY).sum(0)
-            B0 = np.linalg.solve(B, h)[:, None] + BiY * ((h @ BiY) / den_)[None, :]
-            t = (Xx * BiY).sum(0)
-            B1 = np.linalg.solve(B, Xx) + BiY * ((t / den_) if variant == 'r' else t)[None, :]
-            B2 = np.maximum(0, (ny - 1) * (nx * B0 - B1) / (ny * (nx - 1)))
-            ry = (Xy_ * B2).sum(0)
-            rx = (Xx * B2).sum(0)
-            out[a, c] = (ry @ ry / 2 - rx.sum()) / nmin
-    return out
 
 
 def draw_densratio(rng, seed):

@@ -13,6 +13,7 @@ import sys
 import torch
 
 from hflayers import Hopfield, HopfieldLayer, HopfieldPooling
+from randomize import randomize
 
 torch.set_default_dtype(torch.float64)
 OUT = sys.argv[1] if len(sys.argv) > 1 else 'test/fixtures'
@@ -59,23 +60,6 @@ SPY = ActiveHeadSpy()
 def arr(t):
     t = t.detach().to(torch.float64)
     return {'shape': list(t.shape), 'data': t.reshape(-1).tolist()}
-
-
-def randomize(module, gen):
-    """Non-trivial parameters (the shared set's scheme)."""
-    with torch.no_grad():
-        for name, p in module.named_parameters():
-            leaf = name.split('.')[-1]
-            if 'norm' in name and leaf == 'weight' or leaf == 'p_norm_weight':
-                p.copy_(1 + 0.3 * torch.randn(p.shape, generator=gen))
-            elif 'norm' in name and leaf == 'bias' or leaf == 'p_norm_bias':
-                p.copy_(0.2 * torch.randn(p.shape, generator=gen))
-            elif leaf in ('pooling_weights', 'lookup_weights', 'target_weights'):
-                p.copy_(torch.randn(p.shape, generator=gen))
-            elif leaf.endswith('bias') or leaf in ('bias_k', 'bias_v'):
-                p.copy_(0.1 * torch.randn(p.shape, generator=gen))
-            else:
-                p.copy_(torch.randn(p.shape, generator=gen) / math.sqrt(p.shape[-1]))
 
 
 def case(name, cls, config, inputs, forward=None, seed=0, notes=''):
