@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkRepository, parseClaims, updateReadmes } from './check';
+import { checkRepository, claimFiles, parseClaims, updateReadmes } from './check';
 import { benchmarksMarkdown, type RunResults } from './report';
 
 const RESULTS = 'bench/results/2026-12-06.json';
@@ -169,5 +170,30 @@ describe('pnpm bench -- --check', () => {
     expect(r.unchecked).toEqual([
       'packages/pkg/README.md:7: Our sweep is 25× faster than the Python reference.',
     ]);
+  });
+
+  describe('on this repository', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+    it('passes: every marked claim, table and BENCHMARKS.md matches the committed results', () => {
+      const r = checkRepository(root);
+      expect(r.problems).toEqual([]);
+      expect(r.unchecked).toEqual([]);
+      expect(r.checked).toBeGreaterThan(20);
+    });
+
+    it('fails when a README number is edited by hand', () => {
+      const copy = mkdtempSync(join(tmpdir(), 'bench-check-repo-'));
+      for (const f of ['BENCHMARKS.md', 'bench/results', ...claimFiles(root)])
+        if (existsSync(join(root, f))) cpSync(join(root, f), join(copy, f), { recursive: true });
+      const readme = join(copy, 'README.md');
+      const text = readFileSync(readme, 'utf8');
+      const edited = text.replace(/(<!--bench:matmul:wasm\/torch-1t-->)[0-9.]+×/, '$10.17×');
+      expect(edited).not.toBe(text);
+      writeFileSync(readme, edited);
+      expect(checkRepository(copy).problems).toEqual([
+        expect.stringMatching(/^README.md:\d+: states 0.17× for matmul wasm\/torch-1t; /),
+      ]);
+    });
   });
 });
