@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, 'packages', 'hopfield-layer', 'scripts'))
 sys.path.insert(0, os.path.join(ROOT, 'packages', 'kernel-dre', 'scripts'))
 from loocv import loocv_scores  # noqa: E402
 from randomize import randomize  # noqa: E402
+from reference_shims import install_reference_shims  # noqa: E402
 
 warnings.filterwarnings('ignore', category=UserWarning)  # the references' deprecation notices
 
@@ -679,25 +680,7 @@ def dre():
     """lugruber/dre_iter_reg and hoxo-m/densratio_py with the shims of packages/kernel-dre/scripts/make_fixtures.py
     (`.to('cuda')` a no-op; sklearn.base and torchmin stubbed: only base classes / the non-square fit use them)."""
     if not _dre:
-        orig_to = torch.Tensor.to
-
-        def to_cpu(self, *a, **k):
-            if a and isinstance(a[0], str) and a[0].startswith('cuda'):
-                a = a[1:]
-                if not a and not k:
-                    return self
-            return orig_to(self, *a, **k)
-
-        torch.Tensor.to = to_cpu
-        sk = types.ModuleType('sklearn')
-        skb = types.ModuleType('sklearn.base')
-        skb.BaseEstimator = type('BaseEstimator', (), {})
-        skb.RegressorMixin = type('RegressorMixin', (), {})
-        sk.base = skb
-        tm = types.ModuleType('torchmin')
-        tm.minimize = lambda *a, **k: (_ for _ in ()).throw(NotImplementedError('torchmin stub'))
-        saved = {k: sys.modules.get(k) for k in ('sklearn', 'sklearn.base')}
-        sys.modules.update({'sklearn': sk, 'sklearn.base': skb, 'torchmin': tm})
+        saved = install_reference_shims()
         root = ref_path('lugruber/dre_iter_reg', 'Exp_Kanamori')
         sys.path.insert(0, os.path.join(root, 'Exp_Kanamori'))
         import models_torch

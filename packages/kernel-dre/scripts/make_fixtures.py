@@ -19,11 +19,11 @@ import argparse
 import json
 import os
 import sys
-import types
 
 import numpy as np
 import torch
 from loocv import loocv_scores
+from reference_shims import install_reference_shims
 
 torch.set_default_dtype(torch.float64)
 
@@ -38,35 +38,7 @@ COMMITS = {
     'hoxo-m/densratio_py': '5757f365e0c68666c50e2d3f2dc46e72a0e85b2a',
 }
 
-# ---- shims -------------------------------------------------------------------------------------
-_orig_to = torch.Tensor.to
-
-
-def _to_cpu(self, *a, **k):
-    if a and isinstance(a[0], str) and a[0].startswith('cuda'):
-        a = a[1:]
-        if not a and not k:
-            return self
-    return _orig_to(self, *a, **k)
-
-
-torch.Tensor.to = _to_cpu
-sk = types.ModuleType('sklearn')
-skb = types.ModuleType('sklearn.base')
-skb.BaseEstimator = type('BaseEstimator', (), {})
-skb.RegressorMixin = type('RegressorMixin', (), {})
-sk.base = skb
-sys.modules['sklearn'] = sk
-sys.modules['sklearn.base'] = skb
-tm = types.ModuleType('torchmin')
-
-
-def _no_minimize(*a, **k):
-    raise NotImplementedError('torchmin is not installed; fit() of non-square losses is not run')
-
-
-tm.minimize = _no_minimize
-sys.modules['torchmin'] = tm
+install_reference_shims()  # scripts/reference_shims.py
 
 sys.path.insert(0, os.path.join(args.dre_iter_reg, 'Exp_Kanamori'))
 import models_torch as ref  # noqa: E402
