@@ -35,6 +35,12 @@ function tableHtml(t: Table): string {
   return `<h4>${escapeHtml(t.title)}</h4>\n<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** `report.json`: the report without the figures' specs (their titles only). */
+export interface ReportJson {
+  info: Omit<RunInfo, 'started'> & { started: string };
+  pipelines: (Omit<PipelineReport, 'figures'> & { figures: string[] })[];
+}
+
 export interface RunInfo {
   started: Date;
   backend: string;
@@ -43,7 +49,10 @@ export interface RunInfo {
   node: string;
 }
 
-/** Writes `<dir>/index.html` (and one SVG file per figure) and returns the HTML path. */
+/**
+ * Writes `<dir>/index.html`, one SVG file per figure, and `<dir>/report.json` (the run info and every
+ * pipeline's summary, configuration, tables, notes and timing: what `compare` reads); returns the HTML path.
+ */
 export async function writeReport(dir: string, reports: PipelineReport[], info: RunInfo): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const sections: string[] = [];
@@ -86,5 +95,10 @@ ${sections.join('\n')}
 `;
   const path = join(dir, 'index.html');
   writeFileSync(path, html);
+  const json: ReportJson = {
+    info: { ...info, started: info.started.toISOString() },
+    pipelines: reports.map(({ figures, ...r }) => ({ ...r, figures: figures.map((f) => f.title) })),
+  };
+  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(json, null, 1)}\n`);
   return path;
 }
