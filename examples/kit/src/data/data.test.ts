@@ -9,10 +9,12 @@ import {
   CIFAR10_CLASSES,
   DataUnavailableError,
   type ImageSet,
+  loadBreastCancer,
   loadCifar10,
   loadDigits,
   loadMnist,
   MNIST_CLASS_COUNTS,
+  parseBreastCancerCsv,
   parseDigitsCsv,
   perClassRows,
   resolveDataOptions,
@@ -128,6 +130,57 @@ describe('sklearn digits', () => {
     expect(counts).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
     // cached: a second load reads the verified cache, offline
     expect(loadDigits({ cacheDir: join(tmp, 'digits'), offline: true, pythons: [] }).n).toBe(1797);
+  });
+});
+
+describe('sklearn breast cancer', () => {
+  it('parses the CSV and names a malformed header or line', () => {
+    const t = parseBreastCancerCsv('2,3,bad,good\n1,2,3.5,0\n4,5,6,1\n');
+    expect([t.n, t.d, t.classNames]).toEqual([2, 3, ['bad', 'good']]);
+    expect(Array.from(t.x)).toEqual([1, 2, 3.5, 4, 5, 6]);
+    expect(Array.from(t.labels)).toEqual([0, 1]);
+    expect(() => parseBreastCancerCsv('x,3\n')).toThrow(/header: expected 'n,d,<class names>'/);
+    expect(() => parseBreastCancerCsv('2,3,a,b\n1,2,3,0\n')).toThrow(/expected 2 rows/);
+    expect(() => parseBreastCancerCsv('1,3,a,b\n1,2,3,2\n')).toThrow(
+      /line 2: expected 3 numbers and a class index < 2/,
+    );
+  });
+
+  it('says which routes it tried when none gives the file', () => {
+    let err: unknown;
+    try {
+      loadBreastCancer({ cacheDir: join(tmp, 'bc-empty'), offline: true, pythons: ['/nonexistent/python3'] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DataUnavailableError);
+    expect((err as DataUnavailableError).message).toMatch(/^sklearn breast cancer is not available/);
+    expect((err as DataUnavailableError).routes.join('\n')).toMatch(
+      /not in the cache[\s\S]*nonexistent[\s\S]*offline/,
+    );
+  });
+
+  it('refuses a cached file that is not the pinned one', () => {
+    const cacheDir = join(tmp, 'bc-bad');
+    mkdirSync(join(cacheDir, 'sklearn-breast-cancer'), { recursive: true });
+    writeFileSync(join(cacheDir, 'sklearn-breast-cancer', 'breast_cancer.csv'), '1,1,a,b\n0,1\n');
+    expect(() => loadBreastCancer({ cacheDir, offline: true })).toThrow(ChecksumError);
+  });
+
+  it('loads the 569 rows from an installed scikit-learn (skips when none is here)', (ctx) => {
+    let t: ReturnType<typeof loadBreastCancer>;
+    try {
+      t = loadBreastCancer({ cacheDir: join(tmp, 'bc'), offline: true });
+    } catch (e) {
+      if (e instanceof DataUnavailableError)
+        return ctx.skip(`sklearn breast cancer unavailable: ${e.message}`);
+      throw e;
+    }
+    expect([t.n, t.d, t.classNames]).toEqual([569, 30, ['malignant', 'benign']]);
+    expect(t.labels.reduce((a, y) => a + y, 0)).toBe(357);
+    expect(t.x[0]).toBe(17.99); // mean radius of the first row
+    // cached: a second load reads the verified cache, offline
+    expect(loadBreastCancer({ cacheDir: join(tmp, 'bc'), offline: true, pythons: [] }).n).toBe(569);
   });
 });
 

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
-import { type DataOptions, resolveDataOptions, sha256, writeAtomic } from './cache';
-import { ChecksumError, DataUnavailableError } from './errors';
+import { resolveDataOptions } from './cache';
 import type { ImageSet } from './images';
+import { type SklearnDataOptions, sklearnDataFile } from './sklearn-file';
 
 /**
  * sha256 of scikit-learn's `sklearn/datasets/data/digits.csv.gz` once decompressed (the gzip
@@ -16,10 +13,7 @@ export const DIGITS_CSV_SHA256 = '6ebb3d2fee246a4e99363262ddf8a00a3c41bee6014c37
 const CSV_IN_PACKAGE = 'sklearn/datasets/data/digits.csv.gz';
 
 /** Options of {@link loadDigits}. */
-export interface DigitsOptions extends DataOptions {
-  /** Python interpreters whose installed scikit-learn is looked for. Default `['python3', '/usr/bin/python3']`. */
-  pythons?: string[];
-}
+export type DigitsOptions = SklearnDataOptions;
 
 /**
  * sklearn's digits (UCI optical recognition of handwritten digits, the 1,797 8×8 images of
@@ -33,95 +27,17 @@ export interface DigitsOptions extends DataOptions {
  */
 export function loadDigits(opts: DigitsOptions = {}): ImageSet {
   const o = resolveDataOptions(opts);
-  const pythons = opts.pythons ?? ['python3', '/usr/bin/python3'];
-  const cacheFile = join(o.cacheDir, 'sklearn-digits', 'digits.csv');
-  if (existsSync(cacheFile)) {
-    const csv = readFileSync(cacheFile);
-    const received = sha256(csv);
-    if (received !== DIGITS_CSV_SHA256) throw new ChecksumError(cacheFile, DIGITS_CSV_SHA256, received);
-    return parseDigitsCsv(csv.toString('utf8'));
-  }
-  const routes: string[] = [`not in the cache ${cacheFile}`];
-  const accept = (gz: Uint8Array, from: string): Uint8Array | undefined => {
-    let csv: Uint8Array;
-    try {
-      csv = gunzipSync(gz);
-    } catch (err) {
-      routes.push(`${from}: not gzip (${(err as Error).message})`);
-      return undefined;
-    }
-    const received = sha256(csv);
-    if (received !== DIGITS_CSV_SHA256) {
-      routes.push(`${from}: sha256 ${received}, expected ${DIGITS_CSV_SHA256}`);
-      return undefined;
-    }
-    return csv;
-  };
-  let csv: Uint8Array | undefined;
-  for (const python of pythons) {
-    if (csv) break;
-    try {
-      const dir = execFileSync(
-        python,
-        [
-          '-c',
-          "import importlib.util as u; s = u.find_spec('sklearn'); print(s.submodule_search_locations[0])",
-        ],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 },
-      ).trim();
-      const file = join(dir, '..', CSV_IN_PACKAGE);
-      if (existsSync(file)) csv = accept(readFileSync(file), file);
-      else routes.push(`${python}: scikit-learn without ${CSV_IN_PACKAGE}`);
-    } catch {
-      routes.push(`${python}: no scikit-learn installed (or no such interpreter)`);
-    }
-  }
-  if (!csv && o.offline) routes.push('pip download skipped (offline)');
-  for (const python of o.offline ? [] : pythons) {
-    if (csv) break;
-    mkdirSync(o.cacheDir, { recursive: true });
-    const tmp = mkdtempSync(join(o.cacheDir, 'pip-'));
-    try {
-      o.log(`sklearn digits: ${python} -m pip download scikit-learn --no-deps`);
-      execFileSync(
-        python,
-        [
-          '-m',
-          'pip',
-          'download',
-          'scikit-learn',
-          '--no-deps',
-          '--only-binary',
-          ':all:',
-          '--retries',
-          '1',
-          '--timeout',
-          '30',
-          '-d',
-          tmp,
-        ],
-        {
-          stdio: ['ignore', 'ignore', 'pipe'],
-          timeout: 300_000,
-        },
-      );
-      const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
-      if (!wheel) routes.push(`${python} -m pip download: no wheel`);
-      else {
-        const files = unzipSync(readFileSync(join(tmp, wheel)), { filter: (f) => f.name === CSV_IN_PACKAGE });
-        const gz = files[CSV_IN_PACKAGE];
-        if (gz) csv = accept(gz, wheel);
-        else routes.push(`${wheel}: no ${CSV_IN_PACKAGE}`);
-      }
-    } catch (err) {
-      const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').at(-1);
-      routes.push(`${python} -m pip download scikit-learn failed${stderr ? `: ${stderr}` : ''}`);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }
-  if (!csv) throw new DataUnavailableError('sklearn digits', routes);
-  writeAtomic(cacheFile, csv);
+  const csv = sklearnDataFile(
+    {
+      dataset: 'sklearn digits',
+      fileInPackage: CSV_IN_PACKAGE,
+      cacheFile: join(o.cacheDir, 'sklearn-digits', 'digits.csv'),
+      sha256: DIGITS_CSV_SHA256,
+      decode: (gz) => gunzipSync(gz),
+      pythons: opts.pythons ?? ['python3', '/usr/bin/python3'],
+    },
+    o,
+  );
   return parseDigitsCsv(Buffer.from(csv).toString('utf8'));
 }
 
