@@ -1,12 +1,17 @@
+import type { LabelledTable } from '@paperstack/example-kit/data';
 import { Rng } from '@paperstack/kernel-dre';
 import { expectNoLeakedTensors, useBackend } from '@paperstack/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type BreastOracle,
+  breastBenchmark,
+  breastReport,
   logLogSlope,
   type MixtureConfig,
   mixtureBenchmark,
   mixtureReport,
   nmse,
+  readBreastOracle,
   type SaturationConfig,
   saturation,
   saturationPreset,
@@ -117,6 +122,76 @@ describe('Gaussian-mixture benchmark', () => {
       'iterated square',
     ]);
     expect(JSON.parse(JSON.stringify(rep))).toEqual(rep);
+  });
+});
+
+/** A small labelled table and an oracle in the committed file's shape: ratio exp(x₀), 2 folds. */
+function tinyBreast(): { data: LabelledTable; oracle: BreastOracle } {
+  const rng = new Rng(5);
+  const n = 80;
+  const d = 3;
+  const x = Float64Array.from({ length: n * d }, () => rng.normal() * 2 + 5);
+  const labels = Array.from({ length: n }, (_, i) => (x[i * d] > 5 ? 0 : 1));
+  const ratio = Array.from({ length: n }, (_, i) => Math.exp(x[i * d] - 5));
+  const folds = [0, 1].map((f) => {
+    const test = [...Array(n).keys()].filter((i) => i % 2 === f);
+    const val = [...Array(n).keys()].filter((i) => i % 2 !== f && i % 5 === 0);
+    return { test, val };
+  });
+  return {
+    data: { name: 'tiny', x, n, d, labels: Int32Array.from(labels), classNames: ['a', 'b'] },
+    oracle: { reference: 'test', sklearn: '-', csvSha256: '-', seeds: [{ seed: 1, labels, ratio, folds }] },
+  };
+}
+
+describe('breast-cancer benchmark', () => {
+  it('the committed oracle: 3 seeds, labels and ratios for 569 rows, 10 test folds partitioning them', () => {
+    const o = readBreastOracle();
+    expect(o.seeds.map((s) => s.seed)).toEqual([1, 2, 3]);
+    for (const s of o.seeds) {
+      expect(s.labels).toHaveLength(569);
+      expect(s.ratio.every((r) => r > 0 && Number.isFinite(r))).toBe(true);
+      expect(s.folds).toHaveLength(10);
+      expect(s.folds.flatMap((f) => f.test).sort((a, b) => a - b)).toEqual([...Array(569).keys()]);
+      for (const f of s.folds) {
+        const test = new Set(f.test);
+        expect(f.val.some((i) => test.has(i))).toBe(false);
+        expect(f.val.length).toBeGreaterThan(90); // 20 % of the ~512 training rows
+      }
+    }
+  });
+
+  it('a tiny run: finite nMSE per fold, plain at t = 1, iterated-vs-plain counts cover every fold', () => {
+    const { data, oracle } = tinyBreast();
+    const cfg = {
+      seeds: [1],
+      folds: 2,
+      T: 3,
+      lambdas: [1, 0.1, 0.01],
+      methods: ['kulsif', 'logistic'] as const,
+    };
+    const res = breastBenchmark({ ...cfg, methods: [...cfg.methods] }, undefined, data, oracle);
+    for (const k of ['constant', 'kulsif', 'iter-kulsif', 'logistic', 'iter-logistic']) {
+      expect(res.summary[k].values).toHaveLength(1);
+      expect(res.summary[k].values[0]).toHaveLength(2);
+      expect(res.summary[k].values[0].every(Number.isFinite)).toBe(true);
+    }
+    for (const c of res.summary.kulsif.chosen.flat()) expect(c.t).toBe(1);
+    for (const c of res.summary['iter-logistic'].chosen.flat()) expect(c.t).toBeLessThanOrEqual(3);
+    const w = res.wins.kulsif;
+    expect(w.better + w.worse + w.same).toBe(2);
+    const rep = breastReport(res);
+    expect(rep.tables[0].rows.map((r) => r[0])).toEqual([
+      'constant r̂ ≡ 1',
+      'KuLSIF',
+      'iterated KuLSIF',
+      'logistic',
+      'iterated logistic',
+    ]);
+    expect(JSON.parse(JSON.stringify(rep))).toEqual(rep);
+    expect(() =>
+      breastBenchmark({ ...cfg, methods: ['kulsif'], seeds: [9] }, undefined, data, oracle),
+    ).toThrow(/seed 9 is not in the oracle/);
   });
 });
 

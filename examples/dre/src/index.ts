@@ -1,3 +1,14 @@
+export {
+  type BreastConfig,
+  type BreastOracle,
+  type BreastOracleSeed,
+  type BreastResult,
+  breastBenchmark,
+  breastPreset,
+  breastReport,
+  readBreastOracle,
+  runBreastBenchmark,
+} from './breast';
 export { intOption, presetOption, printProgress, resultsDir } from './cli';
 export { type MeanBarsOptions, meanBarsWithDots } from './figures';
 export {
@@ -8,6 +19,8 @@ export {
   mixturePreset,
   mixtureReport,
   nmse,
+  ratioPath,
+  rmse,
   runMixtureBenchmark,
 } from './mixture';
 export type { ExperimentReport, Figure, OnProgress, Preset, Table } from './report';

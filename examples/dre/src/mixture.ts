@@ -150,7 +150,7 @@ export const nmse = (r: ArrayLike<number>, rh: ArrayLike<number>) => {
     s += (r[i] / (mr / r.length + 1e-5) - rh[i] / (mh / r.length + 1e-5)) ** 2;
   return s / r.length;
 };
-const rmse = (r: ArrayLike<number>, rh: ArrayLike<number>) => {
+export const rmse = (r: ArrayLike<number>, rh: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < r.length; i++) s += (r[i] - rh[i]) ** 2;
   return Number.isFinite(s) ? Math.sqrt(s / r.length) : Number.POSITIVE_INFINITY;
@@ -163,8 +163,11 @@ function split(idx: number[], frac: number, rng: Rng): [number[], number[]] {
   return [Array.from(p.subarray(nt), (i) => idx[i]), Array.from(p.subarray(0, nt), (i) => idx[i])];
 }
 
-/** Ratio predictions at X for every (λ, t): preds[λ][t−1]. */
-function path(
+/**
+ * Ratio predictions at each of `X` for every (λ, t) of one loss, fitted on numerator `num` and denominator
+ * `den` with the reference's kernel 1 + exp(−γ‖x − y‖²): preds[λ][x][t−1] (empty where λ failed).
+ */
+export function ratioPath(
   method: Method,
   gamma: number,
   num: Mat,
@@ -305,7 +308,7 @@ export function mixtureBenchmark(cfg: MixtureConfig, onProgress?: OnProgress): M
     for (const m of METHODS) {
       const ts = performance.now();
       // selection on the inner split
-      const inner = path(m, gamma, takeRows(all, tgtIn), takeRows(all, srcIn), LAMBDAS, T, [val]);
+      const inner = ratioPath(m, gamma, takeRows(all, tgtIn), takeRows(all, srcIn), LAMBDAS, T, [val]);
       const preds = inner.map((perX) => perX[0]);
       let bestPlain = { e: Number.POSITIVE_INFINITY, l: 0, t: 1 };
       let bestIter = { e: Number.POSITIVE_INFINITY, l: 0, t: 1 };
@@ -322,7 +325,7 @@ export function mixtureBenchmark(cfg: MixtureConfig, onProgress?: OnProgress): M
         [`iter-${m}`, bestIter],
       ] as const) {
         const lam = LAMBDAS[b.l];
-        const out = path(m, gamma, takeRows(all, tgtTr), takeRows(all, srcTr), [lam], b.t, [test]);
+        const out = ratioPath(m, gamma, takeRows(all, tgtTr), takeRows(all, srcTr), [lam], b.t, [test]);
         const p = out[0][0][b.t - 1];
         results[name].push(p.length ? nmse(testR, p) : Number.NaN);
         chosen[name] ??= [];

@@ -1,7 +1,7 @@
 import type { Pipeline } from '../report/types';
 import { cloobPipeline } from './cloob';
 import { patchRefinementPipeline, voxelnetPipeline } from './detection';
-import { dreMixturePipeline, dreSaturationPipeline, iwaPipeline } from './dre';
+import { dreBreastPipeline, dreMixturePipeline, dreSaturationPipeline, iwaPipeline } from './dre';
 import {
   hopfieldMilPipeline,
   hopfieldRegimesPipeline,
@@ -23,6 +23,7 @@ export const PIPELINES: Pipeline[] = [
   nnclrPipeline,
   dreSaturationPipeline,
   dreMixturePipeline,
+  dreBreastPipeline,
   iwaPipeline,
   voxelnetPipeline,
   patchRefinementPipeline,
