@@ -52,34 +52,73 @@ interface Solid {
   reflect: number;
 }
 
-/** Ray–box intersection (slab test in the box frame): entry distance or Infinity. */
-function hitBox(dx: number, dy: number, dz: number, b: number[]): number {
+/**
+ * A solid's box, prepared once for the ray casting: heading cosine and sine, the LiDAR origin in the
+ * box frame, half extents, and a bounding sphere for rejecting rays that pass far from it.
+ */
+interface RayBox {
+  c: number;
+  s: number;
+  ox: number;
+  oy: number;
+  oz: number;
+  hx: number;
+  hy: number;
+  hz: number;
+  cx: number;
+  cy: number;
+  cz: number;
+  /** Squared bounding-sphere radius, with a margin so that the rejection never drops a hit. */
+  r2: number;
+}
+
+function rayBox(b: number[]): RayBox {
   const c = Math.cos(b[6]);
   const s = Math.sin(b[6]);
-  // ray origin at 0: origin in box frame
-  const ox = c * -b[0] + s * -b[1];
-  const oy = -s * -b[0] + c * -b[1];
-  const oz = -b[2];
-  const rx = c * dx + s * dy;
-  const ry = -s * dx + c * dy;
-  const o = [ox, oy, oz];
-  const r = [rx, ry, dz];
-  const h = [b[3] / 2, b[4] / 2, b[5] / 2];
-  let t0 = 0;
-  let t1 = Infinity;
-  for (let k = 0; k < 3; k++) {
-    if (Math.abs(r[k]) < 1e-12) {
-      if (Math.abs(o[k]) > h[k]) return Infinity;
-      continue;
-    }
-    let a = (-h[k] - o[k]) / r[k];
-    let bb = (h[k] - o[k]) / r[k];
-    if (a > bb) [a, bb] = [bb, a];
-    t0 = Math.max(t0, a);
-    t1 = Math.min(t1, bb);
-    if (t0 > t1) return Infinity;
-  }
-  return t0 > 0 ? t0 : Infinity;
+  const hx = b[3] / 2;
+  const hy = b[4] / 2;
+  const hz = b[5] / 2;
+  return {
+    c,
+    s,
+    // ray origin at 0: origin in box frame
+    ox: c * -b[0] + s * -b[1],
+    oy: -s * -b[0] + c * -b[1],
+    oz: -b[2],
+    hx,
+    hy,
+    hz,
+    cx: b[0],
+    cy: b[1],
+    cz: b[2],
+    r2: (hx * hx + hy * hy + hz * hz) * (1 + 1e-6) + 1e-9,
+  };
+}
+
+/** The ray's parameter interval inside the slabs clipped so far. */
+const slab = { t0: 0, t1: Infinity };
+/** Narrows {@link slab} to one axis's slab |o + t·r| ≤ h; false when the ray misses it. */
+function clipSlab(r: number, o: number, h: number): boolean {
+  if (Math.abs(r) < 1e-12) return Math.abs(o) <= h;
+  let a = (-h - o) / r;
+  let bb = (h - o) / r;
+  if (a > bb) [a, bb] = [bb, a];
+  slab.t0 = Math.max(slab.t0, a);
+  slab.t1 = Math.min(slab.t1, bb);
+  return slab.t0 <= slab.t1;
+}
+
+/** Ray–box intersection (slab test in the box frame) for a unit direction: entry distance or Infinity. */
+function hitBox(dx: number, dy: number, dz: number, b: RayBox): number {
+  // The ray's line passes farther from the box centre than the bounding sphere's radius: no hit.
+  const tc = dx * b.cx + dy * b.cy + dz * b.cz;
+  if (b.cx * b.cx + b.cy * b.cy + b.cz * b.cz - tc * tc > b.r2) return Infinity;
+  slab.t0 = 0;
+  slab.t1 = Infinity;
+  if (!clipSlab(b.c * dx + b.s * dy, b.ox, b.hx)) return Infinity;
+  if (!clipSlab(-b.s * dx + b.c * dy, b.oy, b.hy)) return Infinity;
+  if (!clipSlab(dz, b.oz, b.hz)) return Infinity;
+  return slab.t0 > 0 ? slab.t0 : Infinity;
 }
 
 /** Generates one scene; the same seed gives the same scene. */
@@ -195,9 +234,12 @@ export function generateScene(options: SceneOptions): Scene {
   const azMin = Math.max(-Math.PI, Math.min(...azs) - 0.05);
   const azMax = Math.min(Math.PI, Math.max(...azs) + 0.05);
   const step = (azimuthStep * Math.PI) / 180;
+  const rayBoxes = solids.map((sol) => rayBox(sol.box));
   const pts: number[] = [];
   const visible = new Array(carBoxes.length).fill(0);
   const potential = new Array(carBoxes.length).fill(0);
+  const seenBy = new Array(carBoxes.length).fill(-1);
+  let ray = 0;
   const maxRange = Math.hypot(range[3], Math.max(Math.abs(range[1]), Math.abs(range[4]))) + 5;
   const groundReflect = 0.15;
   for (let bi = 0; bi < beams; bi++) {
@@ -210,18 +252,22 @@ export function generateScene(options: SceneOptions): Scene {
       let best = dz < 0 ? GROUND_Z / dz : Infinity;
       let owner = -2;
       let reflect = groundReflect;
-      const seen = new Set<number>();
-      for (const sol of solids) {
-        const t = hitBox(dx, dy, dz, sol.box);
+      ray++;
+      for (let si = 0; si < solids.length; si++) {
+        const sol = solids[si];
+        const t = hitBox(dx, dy, dz, rayBoxes[si]);
         if (t === Infinity) continue;
-        if (sol.owner >= 0) seen.add(sol.owner);
+        // a car counts once per ray that reaches it (body, cabin or wheels)
+        if (sol.owner >= 0 && seenBy[sol.owner] !== ray) {
+          seenBy[sol.owner] = ray;
+          potential[sol.owner]++;
+        }
         if (t < best) {
           best = t;
           owner = sol.owner;
           reflect = sol.reflect;
         }
       }
-      for (const o of seen) potential[o]++;
       if (best > maxRange || rng.next() < 0.05) continue;
       if (owner >= 0) visible[owner]++;
       const t = best + rng.normal(0, noise);
