@@ -2,7 +2,7 @@
 // solo/utils/lars.py; torch.optim.AdamW), three steps. Tolerance rtol 1e-5 / atol 1e-6 (float32).
 import { describeBackends, expectClose, expectNoLeakedTensors } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { AdamW, Lars, NnclrInputError, warmupCosine } from './index';
 
 const W0 = [
@@ -123,6 +123,29 @@ describeBackends('optimizers', () => {
     expectClose(b, refAdamW(B0, GB, { ...o, lr: 0.1, wd: 1e-5 }), { rtol: 1e-5, atol: 1e-6 });
     opt.dispose();
     tf.dispose([w, b]);
+  });
+
+  it('AdamW makes its scalars once per step, not once per variable, and leaks nothing', () => {
+    // each scalar is a tensor created through the native binding (packages/runtime README)
+    const made = (count: number) => {
+      const vars = Array.from({ length: count }, (_, i) => tf.variable(tf.fill([2, 3], i + 1)));
+      const opt = new AdamW({ learningRate: 0.1, paramGroup: (v) => ({ lrScale: v === vars[0] ? 1 : 0.5 }) });
+      const grads = () => Object.fromEntries(vars.map((v) => [v.name, tf.onesLike(v)]));
+      opt.applyGradients(grads());
+      const g = grads();
+      const spy = vi.spyOn(tf.engine(), 'makeTensor');
+      const n0 = tf.memory().numTensors;
+      opt.applyGradients(g);
+      const calls = spy.mock.calls.length;
+      spy.mockRestore();
+      expect(tf.memory().numTensors).toBe(n0);
+      opt.dispose();
+      tf.dispose([...vars, ...Object.values(g)]);
+      return calls;
+    };
+    // 7 shared scalars + 2 per group (two groups)
+    expect(made(2)).toBe(11);
+    expect(made(6)).toBe(11);
   });
 
   it('minimize works and leaks nothing; optimizer state saves and restores', async () => {

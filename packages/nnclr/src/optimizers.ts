@@ -242,30 +242,55 @@ export class AdamW extends tf.Optimizer {
   override applyGradients(variableGradients: Grads): void {
     const t = this.iterations + 1;
     const lr = this.learningRate;
-    const c1 = 1 - this.beta1 ** t;
-    const c2 = 1 - this.beta2 ** t;
-    for (const [name, g] of entries(variableGradients)) {
-      if (g == null) continue;
-      const w = variableNamed('AdamW.applyGradients', name);
-      const group = this.groupOf(w);
-      const lrW = lr * group.lrScale;
-      tf.tidy(() => {
-        let st = this.moments.get(name);
-        if (!st) {
-          st = {
-            m: tf.variable(tf.zerosLike(w), false),
-            v: tf.variable(tf.zerosLike(w), false),
-          };
-          this.moments.set(name, st);
+    // Each number becomes a float32 scalar once per step, not once per variable: on the native
+    // backend every scalar is a tensor created and freed through the binding (measured in
+    // packages/runtime/README.md, "Where the native time goes"). Same float32 values, same results.
+    const scalars: tf.Scalar[] = [];
+    const scalar = (x: number) => {
+      const s = tf.scalar(x);
+      scalars.push(s);
+      return s;
+    };
+    const beta1 = scalar(this.beta1);
+    const beta1c = scalar(1 - this.beta1);
+    const beta2 = scalar(this.beta2);
+    const beta2c = scalar(1 - this.beta2);
+    const c1 = scalar(1 - this.beta1 ** t);
+    const c2 = scalar(1 - this.beta2 ** t);
+    const eps = scalar(this.epsilon);
+    const perGroup = new Map<string, { keep: tf.Scalar; rate: tf.Scalar }>();
+    try {
+      for (const [name, g] of entries(variableGradients)) {
+        if (g == null) continue;
+        const w = variableNamed('AdamW.applyGradients', name);
+        const group = this.groupOf(w);
+        const lrW = lr * group.lrScale;
+        const key = `${lrW},${group.weightDecay}`;
+        let factors = perGroup.get(key);
+        if (!factors) {
+          factors = { keep: scalar(1 - lrW * group.weightDecay), rate: scalar(lrW) };
+          perGroup.set(key, factors);
         }
-        const decay = group.weightDecay;
-        const m = tf.add(tf.mul(st.m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(st.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        st.m.assign(m);
-        st.v.assign(v);
-        const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
-        w.assign(tf.sub(tf.mul(w, 1 - lrW * decay), tf.mul(step, lrW)));
-      });
+        const { keep, rate } = factors;
+        tf.tidy(() => {
+          let st = this.moments.get(name);
+          if (!st) {
+            st = {
+              m: tf.variable(tf.zerosLike(w), false),
+              v: tf.variable(tf.zerosLike(w), false),
+            };
+            this.moments.set(name, st);
+          }
+          const m = tf.add(tf.mul(st.m, beta1), tf.mul(g, beta1c));
+          const v = tf.add(tf.mul(st.v, beta2), tf.mul(tf.square(g), beta2c));
+          st.m.assign(m);
+          st.v.assign(v);
+          const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
+          w.assign(tf.sub(tf.mul(w, keep), tf.mul(step, rate)));
+        });
+      }
+    } finally {
+      tf.dispose(scalars);
     }
     this.incrementIterations();
   }
