@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cliArgs, type Preset, uniform } from '@paperstack/example-kit';
+import { cliArgs, mergeParts, type Preset, printMergedReport, uniform } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import {
   CLOOB_CIFAR_PRESETS,
@@ -60,23 +60,16 @@ if (!objectives.every((o) => o === 'clip' || o === 'cloob')) {
   throw new Error(`--objective expects clip | cloob | both, received '${values.objective}'`);
 }
 if (values.merge) {
-  const parts = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CloobCifarReport);
-  if (!parts.length || !values.json)
-    throw new Error('--merge expects --json OUT and the JSON files to merge');
+  const { parts, timing } = mergeParts(
+    positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CloobCifarReport),
+    values.json,
+  );
   const runs = parts.flatMap((r) => r.runs);
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
-  const timing: Record<string, number> = {};
-  for (const r of parts) for (const [k, v] of Object.entries(r.timing)) timing[k] = (timing[k] ?? 0) + v;
   const merged = cloobCifarReport({ ...parts[0].config, seeds }, parts[0].backend, runs, timing);
   const { figures: _f, ...rest } = merged;
-  writeFileSync(values.json, `${JSON.stringify(rest, null, 1)}\n`);
-  for (const t of merged.tables) {
-    console.log(`\n${t.title}\n| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
-    for (const r of t.rows) console.log(`| ${r.join(' | ')} |`);
-  }
-  console.log(
-    `\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`,
-  );
+  writeFileSync(values.json as string, `${JSON.stringify(rest, null, 1)}\n`);
+  printMergedReport(merged, timing);
   process.exit(0);
 }
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });

@@ -1,5 +1,5 @@
 export { reportProblems } from './check';
-export { cliArgs } from './cli';
+export { cliArgs, mergeParts, printMergedReport } from './cli';
 export { rocAuc } from './metrics';
 export { normal, permutation, randInt, uniform } from './random';
 export {

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cliArgs } from '@paperstack/example-kit';
+import { cliArgs, mergeParts, printMergedReport } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import type { Augmentation } from './augment';
 import { NNCLR_CIFAR_PRESETS, NNCLR_PRESETS, nnclrReport, runNnclrExperiment } from './experiment';
@@ -32,12 +32,11 @@ if (values.help) {
   process.exit(0);
 }
 if (values.merge) {
-  const parts = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as NnclrResultsJson);
-  if (!parts.length || !values.json)
-    throw new Error('--merge expects --json OUT and the JSON files to merge');
+  const { parts, timing } = mergeParts(
+    positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as NnclrResultsJson),
+    values.json,
+  );
   const seeds = parts.flatMap((r) => r.seeds).sort((a, b) => a.seed - b.seed);
-  const timing: Record<string, number> = {};
-  for (const r of parts) for (const [k, v] of Object.entries(r.timing)) timing[k] = (timing[k] ?? 0) + v;
   const merged = nnclrReport(
     { ...parts[0].config, seeds: seeds.map((s) => s.seed) },
     parts[0].backend,
@@ -48,14 +47,8 @@ if (values.merge) {
     parts.flatMap((r) => r.training),
     timing,
   );
-  writeFileSync(values.json, resultsJson(merged));
-  for (const t of merged.tables) {
-    console.log(`\n${t.title}\n| ${t.columns.join(' | ')} |\n|${t.columns.map(() => '---').join('|')}|`);
-    for (const r of t.rows) console.log(`| ${r.join(' | ')} |`);
-  }
-  console.log(
-    `\n${(merged.notes ?? []).join('\n')}\ntiming (ms, summed over the processes): ${JSON.stringify(timing)}`,
-  );
+  writeFileSync(values.json as string, resultsJson(merged));
+  printMergedReport(merged, timing);
   process.exit(0);
 }
 const preset = values.preset as 'quick' | 'full';
