@@ -7,11 +7,15 @@ import {
   loadFixture,
 } from '@paperstack/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { torchMaskedSelectBackward } from '../test/quirk';
+import {
+  fixtureGradients,
+  fixtureInputNames,
+  fixtureInputs,
+  fixtureKwargs,
+  layerFromFixture,
+} from '../test/fixture-layer';
 import { Hopfield, HopfieldLayer, HopfieldPooling } from './index';
-import { testing } from './retrieval';
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url);
 
@@ -52,74 +56,6 @@ function tolerances(_name: string) {
   return { fwd: { rtol: 1e-4, atol: 1e-5 }, grad: { rtol: 1e-3, atol: 1e-4 } };
 }
 
-const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-export function layerFromFixture(fx: Fixture) {
-  const opts: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fx.config)) {
-    if (k === 'forward' || k === 'masks_true_means') continue;
-    opts[camel(k)] = k === 'dropout' ? Number(v) : v;
-  }
-  const symbol = fx.reference.symbol;
-  if (symbol.includes('HopfieldPooling')) return new HopfieldPooling(opts);
-  if (symbol.includes('HopfieldLayer')) return new HopfieldLayer(opts);
-  return new Hopfield(opts);
-}
-
-function inputNames(fx: Fixture): string[] {
-  if (fx.inputs.input) return ['input'];
-  if (!fx.inputs.state_pattern) return ['stored_pattern', 'pattern_projection'];
-  return ['stored_pattern', 'state_pattern', 'pattern_projection'];
-}
-
-function fixtureInputs(fx: Fixture): tf.Tensor[] {
-  if (fx.inputs.input) return [fixtureTensor(fx.inputs.input)];
-  if (!fx.inputs.state_pattern)
-    return [fixtureTensor(fx.inputs.stored_pattern), fixtureTensor(fx.inputs.pattern_projection)];
-  return [
-    fixtureTensor(fx.inputs.stored_pattern),
-    fixtureTensor(fx.inputs.state_pattern),
-    fixtureTensor(fx.inputs.pattern_projection),
-  ];
-}
-
-function fixtureKwargs(fx: Fixture) {
-  const kw: { storedPatternPaddingMask?: tf.Tensor; associationMask?: tf.Tensor } = {};
-  if (fx.inputs.stored_pattern_padding_mask) {
-    kw.storedPatternPaddingMask = fixtureTensor(fx.inputs.stored_pattern_padding_mask, 'bool');
-  }
-  if (fx.inputs.association_mask) {
-    // a float mask is additive (reference semantics), a bool one masks
-    const dtypes = (fx.meta.mask_dtypes ?? {}) as Record<string, string>;
-    const additive = dtypes.association_mask?.startsWith('torch.float');
-    kw.associationMask = fixtureTensor(fx.inputs.association_mask, additive ? 'float32' : 'bool');
-  }
-  return kw;
-}
-
-/**
- * Gradients of `loss` w.r.t. the inputs and every trainable weight, the latter in the reference's
- * state_dict layout (written into the weights, read back through `stateDict()`, then restored).
- */
-function allGrads(
-  layer: Hopfield | HopfieldPooling | HopfieldLayer,
-  inputs: tf.Tensor[],
-  loss: (xs: tf.Tensor[]) => tf.Scalar,
-): { inputs: tf.Tensor[]; params: Record<string, tf.Tensor> } {
-  const xs = inputs.map((x) => tf.variable(x));
-  const weights = layer.trainableWeights as LayerVariable[];
-  const { grads } = tf.variableGrads(() => loss(xs), [...xs, ...weights.map((w) => w.read() as tf.Variable)]);
-  const inputGrads = xs.map((x) => grads[x.name]);
-  const saved = weights.map((w) => tf.clone(w.read()));
-  for (const w of weights) w.write(grads[(w.read() as tf.Variable).name]);
-  const params = layer.stateDict();
-  weights.forEach((w, i) => {
-    w.write(saved[i]);
-  });
-  tf.dispose([...xs, ...saved, ...weights.map((w) => grads[(w.read() as tf.Variable).name])]);
-  return { inputs: inputGrads, params };
-}
-
 /**
  * The reference's update steps per head: exact from `meta.update_steps_per_head` (recorded by
  * scripts/make_fixtures.py from the reference's active-head mask), else from
@@ -139,15 +75,6 @@ function referenceUpdateSteps(fx: Fixture): { perHead?: number[]; sorted?: numbe
   // the k-th largest count is the number of steps with more than k heads active, minus the first softmax
   const sorted = [...Array(H).keys()].map((k) => activeHeads.filter((a) => a > k).length - 1);
   return { sorted: sorted.sort((a, b) => a - b) };
-}
-
-function withReferenceGradient<T>(fn: () => T): T {
-  testing.updateStoredGradient = torchMaskedSelectBackward;
-  try {
-    return fn();
-  } finally {
-    testing.updateStoredGradient = null;
-  }
 }
 
 describeBackends('Hopfield layers: hflayers parity', () => {
@@ -174,13 +101,8 @@ describeBackends('Hopfield layers: hflayers parity', () => {
           expect([...(layer.lastUpdateSteps ?? [])].sort((a, b) => a - b)).toEqual(steps.sorted);
       }
       const g = fixtureTensor(fx.inputs.upstream_grad);
-      // (the hook only changes cases with update steps and without zero association)
-      const grads = withReferenceGradient(() =>
-        allGrads(layer, inputs, (xs) =>
-          tf.sum(tf.mul(layer.apply(xs.length === 1 ? xs[0] : xs, kwargs) as tf.Tensor, g)),
-        ),
-      );
-      inputNames(fx).forEach((n, i) => {
+      const grads = fixtureGradients(layer, inputs, kwargs, g);
+      fixtureInputNames(fx).forEach((n, i) => {
         expectClose(grads.inputs[i], fx.grads[n], { ...tol.grad, name: `${name} d/d ${n}` });
       });
       const paramNames = Object.keys(fx.params);
@@ -218,7 +140,7 @@ describeBackends('Hopfield layers: hflayers parity', () => {
       const g = fixtureTensor(fx.inputs.upstream_grad);
       const loss = (xs: tf.Tensor[]) =>
         tf.sum(tf.mul(layer.apply(xs.length === 1 ? xs[0] : xs) as tf.Tensor, g));
-      const grads = allGrads(layer, inputs, (xs) => loss(xs) as tf.Scalar);
+      const grads = fixtureGradients(layer, inputs, {}, g, { referenceQuirk: false });
       const tol = tolerances(name).grad;
       // Not upstream of the stored patterns: unaffected by the quirk.
       const offPath = ['association_core.out_proj.weight', 'association_core.out_proj.bias'];
