@@ -17,7 +17,10 @@ import { type FamilyRunner, RUNNERS } from './families/index';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+const argv = process.argv.slice(2);
 const { values: opts } = parseArgs({
+  // `pnpm parity:sweep -- --n 5` passes the `--` through: it must not end the options
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     n: { type: 'string', default: '50' },
     seed: { type: 'string', default: '1' },

@@ -1,16 +1,10 @@
-import { expectClose, type FixtureArray, loadFixture } from '@paperstack/test-utils';
+import { expectClose, loadFixture } from '@paperstack/test-utils';
 import { describe, expect, it } from 'vitest';
-import { aggregate, ensemblePredict } from './aggregation';
+import { aggregateFixture } from '../test/iwa-fixture';
+import { aggregate } from './aggregation';
 import { DREInputError } from './errors';
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url);
-
-function nest3(a: FixtureArray): number[][][] {
-  const [l, n, c] = a.shape;
-  return Array.from({ length: l }, (_, k) =>
-    Array.from({ length: n }, (_, i) => a.data.slice((k * n + i) * c, (k * n + i + 1) * c)),
-  );
-}
 
 // Reference: Aggregator._compute_aggregation_weights / _compute_ensemble_predictions (numpy float64,
 // SVD pseudo-inverse). Our SVD is ml-matrix's: rtol 1e-9.
@@ -18,22 +12,12 @@ describe('IWA aggregation parity with the reference', () => {
   for (const tag of ['rcond0p01', 'rcond0p2']) {
     it(`G, F, weights and ensemble classes (${tag})`, () => {
       const fx = loadFixture(`iwa_aggregation_${tag}`, FIXTURES);
-      const res = aggregate(
-        {
-          predictions: nest3(fx.inputs.source_predictions),
-          labels: fx.inputs.source_labels.data,
-          weights: fx.inputs.importance_weights.data,
-        },
-        nest3(fx.inputs.target_predictions),
-        { rcond: fx.config.rcond as number },
-      );
+      const res = aggregateFixture(fx);
       expectClose(res.G, fx.outputs.matrix_G.data, { rtol: 1e-12, atol: 1e-15, name: 'G' });
       expectClose(res.F, fx.outputs.matrix_F, { rtol: 1e-12, atol: 1e-15, name: 'F' });
       expectClose(res.weights, fx.outputs.weights, { rtol: 1e-9, atol: 1e-10, name: 'weights' });
-      const t = ensemblePredict(nest3(fx.inputs.target_predictions_test), res.weights);
-      expect(Array.from(t.classes)).toEqual(fx.outputs.target_classes_test.data);
-      const s = ensemblePredict(nest3(fx.inputs.source_predictions_test), res.weights);
-      expect(Array.from(s.classes)).toEqual(fx.outputs.source_classes_test.data);
+      expect(res.targetClasses).toEqual(fx.outputs.target_classes_test.data);
+      expect(res.sourceClasses).toEqual(fx.outputs.source_classes_test.data);
     });
   }
 

@@ -5,9 +5,7 @@
 // casts its loss to float32; densratio LOOCV 1e-8, θ and predictions 1e-7; IWA G, F 1e-12, weights
 // 1e-9), and 1e-9 relative for the uLSIF / RuLSIF closed form at one (σ, λ) with λ down to 1e-6.
 import {
-  aggregate,
   bregmanObjective,
-  ensemblePredict,
   gaussianKernel,
   gram,
   KuLSIF,
@@ -18,17 +16,11 @@ import {
   vstack,
 } from '@paperstack/kernel-dre';
 import type { Fixture, FixtureArray } from '@paperstack/test-utils';
+import { aggregateFixture } from '../../../packages/kernel-dre/test/iwa-fixture';
 import { Checks, type FamilyRunner } from './types';
 
 const samples = (a: FixtureArray) => ({ data: Float64Array.from(a.data), dim: a.shape[1] });
 const mat = (a: FixtureArray) => ({ data: Float64Array.from(a.data), rows: a.shape[0], cols: a.shape[1] });
-
-function nest3(a: FixtureArray): number[][][] {
-  const [l, n, c] = a.shape;
-  return Array.from({ length: l }, (_, k) =>
-    Array.from({ length: n }, (_, i) => a.data.slice((k * n + i) * c, (k * n + i + 1) * c)),
-  );
-}
 
 /**
  * Tolerance of one float64 value: `base`, with the atol raised to 10 × the float64 solver spread of
@@ -199,22 +191,12 @@ export const kernelDreRunner: FamilyRunner = {
       return c.list;
     }
     if (family === 'iwa') {
-      const res = aggregate(
-        {
-          predictions: nest3(fx.inputs.source_predictions),
-          labels: fx.inputs.source_labels.data,
-          weights: fx.inputs.importance_weights.data,
-        },
-        nest3(fx.inputs.target_predictions),
-        { rcond: fx.config.rcond as number },
-      );
+      const res = aggregateFixture(fx);
       c.values('G', 'forward', res.G, fx.outputs.matrix_G.data, { rtol: 1e-12, atol: 1e-15 });
       c.values('F', 'forward', res.F, fx.outputs.matrix_F.data, { rtol: 1e-12, atol: 1e-15 });
       c.values('weights', 'forward', res.weights, fx.outputs.weights.data, { rtol: 1e-9, atol: 1e-10 });
-      const tgt = ensemblePredict(nest3(fx.inputs.target_predictions_test), res.weights);
-      c.exact('target classes', Array.from(tgt.classes), fx.outputs.target_classes_test.data);
-      const src = ensemblePredict(nest3(fx.inputs.source_predictions_test), res.weights);
-      c.exact('source classes', Array.from(src.classes), fx.outputs.source_classes_test.data);
+      c.exact('target classes', res.targetClasses, fx.outputs.target_classes_test.data);
+      c.exact('source classes', res.sourceClasses, fx.outputs.source_classes_test.data);
       return c.list;
     }
     throw new Error(`kernel-dre runner: unknown family ${family}`);
