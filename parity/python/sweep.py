@@ -39,6 +39,7 @@ import reference  # noqa: E402  (bench/python/reference.py)
 sys.path.insert(0, os.path.join(ROOT, 'packages', 'hopfield-layer', 'scripts'))
 sys.path.insert(0, os.path.join(ROOT, 'packages', 'kernel-dre', 'scripts'))
 from loocv import loocv_scores  # noqa: E402
+from fixture_doc import backward, fixture_doc, layer_arg  # noqa: E402
 from randomize import randomize  # noqa: E402
 from reference_shims import install_reference_shims  # noqa: E402
 
@@ -115,21 +116,11 @@ def hopfield_case(family, seed, cls_name, config, inputs, masks, notes=''):
     module = cls(**config).double().eval()
     randomize(module, gen)
     floats = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
-    if 'input' in floats:
-        arg = floats['input']
-    elif cls_name == 'HopfieldPooling':
-        arg = (floats['stored_pattern'], floats['pattern_projection'])
-    else:
-        arg = (floats['stored_pattern'], floats['state_pattern'], floats['pattern_projection'])
+    arg = layer_arg(floats, cls_name == 'HopfieldPooling')
     with NormRecorder() as rec:
         out = module(arg, **masks)
     assoc = module.get_association_matrix(arg, **masks)
-    g = torch.randn(out.shape, generator=gen)
-    (out * g).sum().backward()
-    grads = {k: arr(v.grad) for k, v in floats.items()}
-    for k, p in module.named_parameters():
-        if p.requires_grad:
-            grads[k] = arr(p.grad if p.grad is not None else torch.zeros_like(p))
+    g, grads = backward(module, floats, out, gen)
     # per-head update steps and the closest stopping decision, from the observed norms
     eps = config.get('update_steps_eps', 1e-4)
     heads = config.get('num_heads', 1)
@@ -161,22 +152,11 @@ def hopfield_case(family, seed, cls_name, config, inputs, masks, notes=''):
         active = [(update_step < lim[h] or lim[h] < 0) and float(nrm[h]) > eps_h[h] for h in range(heads)]
     if update_step != len(rec.norms):
         raise RuntimeError('replayed stopping rule disagrees with hflayers')
-    cfg = {k: (v.tolist() if isinstance(v, torch.Tensor) else v) for k, v in config.items()}
-    return {
-        'case': f'{family}_{seed}',
-        'reference': ref_info('ml-jku/hopfield-layers', f'hflayers.{cls_name}.forward + get_association_matrix'),
-        'config': {**cfg, 'forward': {k: f'inputs.{k}' for k in masks}},
-        'inputs': {**{k: arr(v) for k, v in inputs.items()}, **{k: arr(v.to(torch.float64)) for k, v in masks.items()},
-                   'upstream_grad': arr(g)},
-        'params': {k: arr(v) for k, v in module.state_dict().items()},
-        'outputs': {'output': arr(out), 'association_matrix': arr(assoc)},
-        'grads': grads,
-        'meta': {'dtype': 'float64', 'torch_version': torch.__version__, 'seed': seed, 'grad_output': 'output',
-                 'mask_dtypes': {k: str(v.dtype) for k, v in masks.items()}, 'notes': notes,
-                 'convergence_norms_per_update_step': [n.tolist() for n in rec.norms],
-                 'min_relative_margin_to_eps': margin, 'update_steps': steps,
-                 'float32_reference': f32},
-    }
+    return fixture_doc(f'{family}_{seed}',
+                       ref_info('ml-jku/hopfield-layers', f'hflayers.{cls_name}.forward + get_association_matrix'),
+                       config, inputs, masks, g, module, out, assoc, grads, seed, notes,
+                       {'convergence_norms_per_update_step': [n.tolist() for n in rec.norms],
+                        'min_relative_margin_to_eps': margin, 'update_steps': steps, 'float32_reference': f32})
 
 
 def float32_reference(module, inputs, masks, g, cls_name, out64, assoc64, grads64, n_updates):

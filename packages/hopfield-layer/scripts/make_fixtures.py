@@ -13,6 +13,7 @@ import sys
 import torch
 
 from hflayers import Hopfield, HopfieldLayer, HopfieldPooling
+from fixture_doc import backward, fixture_doc, layer_arg
 from randomize import randomize
 
 torch.set_default_dtype(torch.float64)
@@ -57,14 +58,8 @@ class ActiveHeadSpy:
 SPY = ActiveHeadSpy()
 
 
-def arr(t):
-    t = t.detach().to(torch.float64)
-    return {'shape': list(t.shape), 'data': t.reshape(-1).tolist()}
-
-
 def case(name, cls, config, inputs, forward=None, seed=0, notes=''):
     gen = torch.Generator().manual_seed(seed)
-    cfg = {k: (v.tolist() if isinstance(v, torch.Tensor) else v) for k, v in config.items()}
     module = cls(**config).double().eval()
     randomize(module, gen)
     forward = forward or {}
@@ -73,12 +68,7 @@ def case(name, cls, config, inputs, forward=None, seed=0, notes=''):
     for k in list(masks):
         masks[k] = masks[k](gen) if callable(masks[k]) else masks[k]
     floats = {k: v.clone().requires_grad_(True) for k, v in data.items()}
-    if 'input' in floats:
-        arg = floats['input']
-    elif cls is HopfieldPooling:
-        arg = (floats['stored_pattern'], floats['pattern_projection'])
-    else:
-        arg = (floats['stored_pattern'], floats['state_pattern'], floats['pattern_projection'])
+    arg = layer_arg(floats, cls is HopfieldPooling)
     SPY.masks, SPY.changes, SPY.recording = [], [], True
     out = module(arg, **masks)
     SPY.recording = False
@@ -86,29 +76,13 @@ def case(name, cls, config, inputs, forward=None, seed=0, notes=''):
     steps = SPY.steps(heads) if cls is Hopfield else None
     margin = SPY.margin(heads, config.get('update_steps_eps', 1e-4)) if SPY.changes else None
     assoc = module.get_association_matrix(arg, **masks)
-    g = torch.randn(out.shape, generator=gen)
-    (out * g).sum().backward()
-    params = dict(module.named_parameters())
-    grads = {k: arr(v.grad) for k, v in floats.items()}
-    for k, p in params.items():
-        if p.requires_grad:
-            grads[k] = arr(p.grad if p.grad is not None else torch.zeros_like(p))
-    fx = {
-        'case': name,
-        'reference': {'repo': 'ml-jku/hopfield-layers', 'commit': 'f56f929c95b77a070ae675ea4f56b6d54d36e730',
-                      'symbol': f'hflayers.{cls.__name__}.forward + get_association_matrix'},
-        'config': {**cfg, 'forward': {k: f'inputs.{k}' for k in masks},
-                   'masks_true_means': 'masked / ignored (bool masks); float association masks are added'},
-        'inputs': {**{k: arr(v) for k, v in data.items()}, **{k: arr(v.to(torch.float64)) for k, v in masks.items()},
-                   'upstream_grad': arr(g)},
-        'params': {k: arr(v) for k, v in module.state_dict().items()},
-        'outputs': {'output': arr(out), 'association_matrix': arr(assoc)},
-        'grads': grads,
-        'meta': {'dtype': 'float64', 'torch_version': torch.__version__, 'seed': seed, 'grad_output': 'output',
-                 'mask_dtypes': {k: str(v.dtype) for k, v in masks.items()}, 'notes': notes,
-                 **({'update_steps_per_head': steps} if steps is not None else {}),
-                 **({'min_relative_margin_to_eps': margin} if margin is not None else {})},
-    }
+    g, grads = backward(module, floats, out, gen)
+    reference = {'repo': 'ml-jku/hopfield-layers', 'commit': 'f56f929c95b77a070ae675ea4f56b6d54d36e730',
+                 'symbol': f'hflayers.{cls.__name__}.forward + get_association_matrix'}
+    fx = fixture_doc(name, reference, config, data, masks, g, module, out, assoc, grads, seed, notes,
+                     {**({'update_steps_per_head': steps} if steps is not None else {}),
+                      **({'min_relative_margin_to_eps': margin} if margin is not None else {})},
+                     {'masks_true_means': 'masked / ignored (bool masks); float association masks are added'})
     with open(f'{OUT}/{name}.json', 'w') as f:
         json.dump(fx, f)
     print(name, 'output', list(out.shape))
