@@ -89,7 +89,7 @@ export interface BreastResult {
 }
 
 /** Standardises rows `fit` of x by their mean and (population) sd and applies that to rows `apply`. */
-function standardise(x: LabelledTable, fit: number[], apply: number[][]): Mat[] {
+export function standardise(x: LabelledTable, fit: number[], apply: number[][]): Mat[] {
   const d = x.d;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
