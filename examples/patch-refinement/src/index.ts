@@ -9,6 +9,7 @@ export {
   heldOutFrames,
   heldOutScenes,
   type StepProgress,
+  type TrainingSceneOptions,
   trainingScenes,
   trainRpn,
 } from './run';

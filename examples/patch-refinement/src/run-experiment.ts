@@ -39,6 +39,7 @@ import {
   compareRpnAndRefined,
   createLrn,
   heldOutScenes,
+  type TrainingSceneOptions,
   trainingScenes,
   trainRpn,
 } from './run';
@@ -62,6 +63,10 @@ export type PatchRefinementExperimentConfig = {
   evalScenes: number;
   /** Detections at or above this score are drawn in the BEV figures. */
   showScore: number;
+  /** RPN initialisation and sampling seed (`trainRpn`'s `seed`; default 0, the presets'). */
+  rpnSeed?: number;
+  /** Both networks' training scenes (`trainRpn` / `trainingScenes`; default the plain scenes from seed 0). */
+  training?: TrainingSceneOptions;
 };
 
 /**
@@ -216,6 +221,8 @@ export async function trainAndComparePatchRefinement(
   const rpnRun = await trainRpn(config.rpnSteps, {
     scenes: config.rpnScenes,
     learningRate: config.rpnLearningRate,
+    seed: config.rpnSeed,
+    ...config.training,
     onProgress: (p) =>
       onProgress({ stage: 'train RPN', step: p.step, total: p.steps, info: { loss: p.loss.toFixed(3) } }),
   });
@@ -224,7 +231,7 @@ export async function trainAndComparePatchRefinement(
   const lrn = createLrn(config.lrnVoxel, { seed: config.lrnSeed });
   try {
     let t = performance.now();
-    const scenes = trainingScenes(config.lrnScenes);
+    const scenes = trainingScenes(config.lrnScenes, config.training);
     timing['generate LRN training scenes'] = performance.now() - t;
     await yieldToEventLoop();
     const lrnRun = await trainLrn(lrn, scenes, {

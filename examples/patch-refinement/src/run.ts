@@ -13,28 +13,51 @@ import {
   type PipelineFrame,
   type TrainingScene,
 } from '@paperstack/patch-refinement';
-import { generateScene, kitti, type Scene, SMALL_PRESET, train, VoxelNet } from '@paperstack/voxelnet';
+import {
+  generateScene,
+  kitti,
+  type Scene,
+  type SceneOptions,
+  SMALL_PRESET,
+  train,
+  VoxelNet,
+} from '@paperstack/voxelnet';
 import { EVAL_SEED0, RPN_CONFIG, TRAIN_SEED0 } from './config';
+
+/** Which synthetic scenes a run trains on: seeds from `firstScene`, with these `generateScene` options. */
+export interface TrainingSceneOptions {
+  /** Default {@link TRAIN_SEED0}. */
+  firstScene?: number;
+  scene?: Omit<SceneOptions, 'seed' | 'range'>;
+}
 
 /** Progress of a training loop: step of steps, with the step's loss. */
 export type StepProgress = (p: { step: number; steps: number; loss: number; elapsedMs: number }) => void;
 
 /**
  * Trains the RPN — voxelnet's small preset with recall-leaning targets ({@link RPN_CONFIG}) — with
- * voxelnet's `train` on synthetic scenes `TRAIN_SEED0 + (step mod scenes)` (Adam, `learningRate`
- * default 2e-3, ×0.1 after 80 % of the steps). The caller disposes `net`.
+ * voxelnet's `train` on synthetic scenes `firstScene + (step mod scenes)` (Adam, `learningRate`
+ * default 2e-3, ×0.1 after 80 % of the steps). `seed` sets the initialisation (`seed`) and the
+ * sampling and augmentation (`seed + 1`); default 0. The caller disposes `net`.
  */
 export async function trainRpn(
   steps: number,
-  options: { scenes?: number; learningRate?: number; onProgress?: StepProgress } = {},
+  options: {
+    scenes?: number;
+    learningRate?: number;
+    seed?: number;
+    onProgress?: StepProgress;
+  } & TrainingSceneOptions = {},
 ): Promise<{ net: VoxelNet; losses: number[]; elapsedMs: number }> {
-  const { scenes = 200, learningRate } = options;
-  const net = new VoxelNet(RPN_CONFIG);
+  const { scenes = 200, learningRate, seed = 0, firstScene = TRAIN_SEED0 } = options;
+  const net = new VoxelNet({ ...RPN_CONFIG, seed });
   const range = SMALL_PRESET.pointCloudRange;
   try {
-    const res = await train(net, (step) => generateScene({ seed: TRAIN_SEED0 + (step % scenes), range }), {
+    const scene = (step: number) =>
+      generateScene({ ...options.scene, seed: firstScene + (step % scenes), range });
+    const res = await train(net, scene, {
       steps,
-      seed: 1,
+      seed: seed + 1,
       learningRate,
       onProgress: options.onProgress,
     });
@@ -70,10 +93,13 @@ export function createLrn(
   });
 }
 
-/** The LRN's training scenes: `TRAIN_SEED0 + [0, n)` (a subset of the RPN's). */
-export function trainingScenes(n: number): TrainingScene[] {
+/** The LRN's training scenes: `firstScene + [0, n)` (a subset of the RPN's). */
+export function trainingScenes(n: number, options: TrainingSceneOptions = {}): TrainingScene[] {
+  const { firstScene = TRAIN_SEED0 } = options;
   const range = SMALL_PRESET.pointCloudRange;
-  return Array.from({ length: n }, (_, i) => generateScene({ seed: TRAIN_SEED0 + i, range }));
+  return Array.from({ length: n }, (_, i) =>
+    generateScene({ ...options.scene, seed: firstScene + i, range }),
+  );
 }
 
 /** Held-out evaluation scenes `EVAL_SEED0 + [0, n)` (points, LiDAR boxes, KITTI labels, calib). */

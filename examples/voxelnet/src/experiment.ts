@@ -18,6 +18,7 @@ import {
   InvalidArgumentError,
   kitti,
   type Scene,
+  type SceneOptions,
   train,
   VoxelNet,
   type VoxelNetConfig,
@@ -26,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { domainGapTable } from './domain-gap';
 import { apTable, bevFigure, CAR_IOU_05, carAp, lossFigure } from './figures';
 import { readKittiFrames } from './kitti-frames';
-import { detectOnKitti, type KittiRun, kittiNotes } from './real-frames';
+import { carMatchTable, detectOnKitti, type KittiRun, kittiFrameTable, kittiNotes } from './real-frames';
 
 /** Seed of the first held-out evaluation scene (training scenes use seeds from `firstSeed`, far below). */
 export const EVAL_SEED0 = 1_000_000;
@@ -43,8 +44,10 @@ export type VoxelNetExperimentConfig = {
   evalScenes: number;
   /** Detections at or above this score are drawn and counted on real frames. */
   showScore: number;
-  /** Network sizes on top of voxelnet's `SMALL_PRESET` (none in the presets; tests shrink it). */
+  /** Network sizes on top of voxelnet's `SMALL_PRESET` (none in the presets; tests shrink it; `seed` sets the initialisation). */
   network?: Partial<VoxelNetConfig>;
+  /** `generateScene` options of the training scenes only (none in the presets); held-out scenes stay the default. */
+  trainingScenes?: Omit<SceneOptions, 'seed' | 'range'>;
 };
 
 /**
@@ -153,19 +156,23 @@ export async function trainAndEvaluateVoxelNet(
     await yieldToEventLoop();
 
     const losses = { total: [] as number[], classification: [] as number[], regression: [] as number[] };
-    const res = await train(net, (step) => generateScene({ seed: config.firstSeed + step, range }), {
-      steps: config.steps,
-      learningRate: config.learningRate,
-      seed: config.firstSeed,
-      onProgress: (p) => {
-        losses.total.push(p.loss);
-        losses.classification.push(p.classification);
-        losses.regression.push(p.regression);
-        onProgress({ stage: 'train', step: p.step, total: p.steps, info: { loss: p.loss.toFixed(3) } });
+    const res = await train(
+      net,
+      (step) => generateScene({ ...config.trainingScenes, seed: config.firstSeed + step, range }),
+      {
+        steps: config.steps,
+        learningRate: config.learningRate,
+        seed: config.firstSeed,
+        onProgress: (p) => {
+          losses.total.push(p.loss);
+          losses.classification.push(p.classification);
+          losses.regression.push(p.regression);
+          onProgress({ stage: 'train', step: p.step, total: p.steps, info: { loss: p.loss.toFixed(3) } });
+        },
+        checkpointEvery: options.checkpointEvery ?? 0,
+        onCheckpoint: options.onCheckpoint,
       },
-      checkpointEvery: options.checkpointEvery ?? 0,
-      onCheckpoint: options.onCheckpoint,
-    });
+    );
     timing.train = res.elapsedMs;
 
     onProgress({ stage: 'evaluate trained', step: 0, total: 1 });
@@ -275,31 +282,7 @@ export function voxelnetReport(run: VoxelNetRun): ExperimentReport {
   ];
   if (run.kitti) {
     const k = run.kitti;
-    tables.push({
-      title: `Real KITTI frames (${k.dir}): detections of the synthetic-trained model`,
-      columns: [
-        'frame',
-        'points',
-        'in camera view',
-        'labelled cars',
-        'cars in detector range',
-        'detections ≥ 0.05',
-        `detections ≥ ${c.showScore}`,
-        'best score',
-        'ms',
-      ],
-      rows: k.frames.map((f) => [
-        f.id,
-        f.points,
-        f.pointsInView,
-        f.cars,
-        f.carsInRange,
-        f.detections,
-        f.confident,
-        round(f.maxScore, 3),
-        round(f.ms, 3),
-      ]),
-    });
+    tables.push(kittiFrameTable(k, c.showScore));
     if (k.official && k.iou05) {
       tables.push(
         apTable(
@@ -322,25 +305,7 @@ export function voxelnetReport(run: VoxelNetRun): ExperimentReport {
         ),
       );
     }
-    tables.push({
-      title: "Each labelled car in the detector's range and the detection (≥ 0.05) that overlaps it most",
-      columns: [
-        'frame',
-        'distance (m)',
-        'points on the car',
-        'best BEV IoU',
-        'best 3D IoU',
-        'score of the best-BEV detection',
-      ],
-      rows: k.carMatches.map((m) => [
-        m.frame,
-        round(m.distance, 3),
-        m.points,
-        round(m.bevIoU, 3),
-        round(m.iou3d, 3),
-        round(m.score, 3),
-      ]),
-    });
+    tables.push(carMatchTable(k));
     tables.push(
       domainGapTable(
         `Domain gap inside the detector's range (${n.pointCloudRange.join(', ')} m; real frames cropped to the camera view), detections ≥ ${c.showScore}`,

@@ -33,9 +33,21 @@ export {
 } from './figures';
 export { carsInRange, type KittiInput, readKittiFrames, resolveKittiSplit } from './kitti-frames';
 export {
+  carMatchTable,
   detectOnKitti,
   type KittiApPair,
   type KittiFrameResult,
   type KittiRun,
+  kittiFrameTable,
   kittiNotes,
 } from './real-frames';
+export {
+  formatSummary,
+  meanSd,
+  moderateAp,
+  realFrameCounts,
+  seededConfig,
+  summarise,
+  voxelnetSeedMetrics,
+} from './seeds';
+export { URBAN_SCENES } from './urban';

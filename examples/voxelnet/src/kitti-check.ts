@@ -8,14 +8,14 @@
 import '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cliArgs } from '@paperstack/example-kit';
+import { cliArgs, type Table } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { generateScene, kitti, VoxelNet } from '@paperstack/voxelnet';
 import { domainGapTable } from './domain-gap';
 import { EVAL_SEED0 } from './experiment';
 import { apTable } from './figures';
 import { readKittiFrames } from './kitti-frames';
-import { detectOnKitti, kittiNotes } from './real-frames';
+import { carMatchTable, detectOnKitti, kittiFrameTable, kittiNotes } from './real-frames';
 
 const { values } = parseArgs({
   args: cliArgs(),
@@ -66,21 +66,11 @@ if (values.reflectance === 'synthetic') {
 const k = await detectOnKitti(net, frames, values.kitti, scenes, Number(values.score));
 net.dispose();
 console.log(`checkpoint step ${ck.step}, reflectance ${values.reflectance}, range ${range.join(', ')}`);
-console.log('frame | points | in view | cars | in range | det ≥ 0.05 | confident | best | ms');
-for (const f of k.frames)
-  console.log(
-    [
-      f.id,
-      f.points,
-      f.pointsInView,
-      f.cars,
-      f.carsInRange,
-      f.detections,
-      f.confident,
-      f.maxScore.toFixed(3),
-      f.ms.toFixed(0),
-    ].join(' | '),
-  );
+const print = (t: Table) => {
+  console.log(`\n${t.title}\n${t.columns.join(' | ')}`);
+  for (const r of t.rows) console.log(r.join(' | '));
+};
+print(kittiFrameTable(k, Number(values.score)));
 if (k.official && k.iou05 && k.inRange) {
   console.log(
     `\nall labels (${k.cars.all} cars)\n${kitti.formatEvaluation(k.official)}\nIoU 0.5\n${kitti.formatEvaluation(k.iou05)}`,
@@ -88,21 +78,9 @@ if (k.official && k.iou05 && k.inRange) {
   console.log(
     `\nin range (${k.cars.inRange} cars)\n${kitti.formatEvaluation(k.inRange.official)}\nIoU 0.5\n${kitti.formatEvaluation(k.inRange.iou05)}`,
   );
-  for (const t of [apTable('in range', [{ model: 'IoU 0.5', evaluation: k.inRange.iou05 }])])
-    for (const r of t.rows) console.log(r.join(' | '));
+  print(apTable('in range', [{ model: 'IoU 0.5', evaluation: k.inRange.iou05 }]));
 }
-console.log('\ncars in range: frame | distance | points | best BEV IoU | best 3D IoU | score');
-for (const m of k.carMatches)
-  console.log(
-    [
-      m.frame,
-      m.distance.toFixed(1),
-      m.points,
-      m.bevIoU.toFixed(3),
-      m.iou3d.toFixed(3),
-      m.score.toFixed(3),
-    ].join(' | '),
-  );
+print(carMatchTable(k));
 const gap = domainGapTable(
   'domain gap',
   [
@@ -111,6 +89,5 @@ const gap = domainGapTable(
   ],
   net.config.maxVoxels,
 );
-console.log(`\n${gap.columns.join(' | ')}`);
-for (const r of gap.rows) console.log(r.join(' | '));
+print(gap);
 console.log(`\n${kittiNotes(k).join('\n')}`);

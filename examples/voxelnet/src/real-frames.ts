@@ -1,7 +1,7 @@
 // A synthetic-trained VoxelNet on real KITTI frames: per-frame detections, the KITTI car metric
 // over every label and over the labels inside the detector's range, and the measured domain gap
 // (domain-gap.ts) between the held-out synthetic scenes and the real frames.
-import { type OnProgress, yieldToEventLoop } from '@paperstack/example-kit';
+import { type OnProgress, round, type Table, yieldToEventLoop } from '@paperstack/example-kit';
 import { bevIoU, iou3d, kitti, type Scene, type VoxelNet } from '@paperstack/voxelnet';
 import {
   type CloudStatistics,
@@ -196,6 +196,58 @@ export async function detectOnKitti(
     carMatches,
     gap: { synthetic: cloudStatistics(synthGap, statOptions), real: cloudStatistics(realGap, statOptions) },
     example,
+  };
+}
+
+/** The per-frame table of a real-frame run (the report's and `kitti-check`'s). */
+export function kittiFrameTable(k: KittiRun, showScore: number): Table {
+  return {
+    title: `Real KITTI frames (${k.dir}): detections of the synthetic-trained model`,
+    columns: [
+      'frame',
+      'points',
+      'in camera view',
+      'labelled cars',
+      'cars in detector range',
+      'detections ≥ 0.05',
+      `detections ≥ ${showScore}`,
+      'best score',
+      'ms',
+    ],
+    rows: k.frames.map((f) => [
+      f.id,
+      f.points,
+      f.pointsInView,
+      f.cars,
+      f.carsInRange,
+      f.detections,
+      f.confident,
+      round(f.maxScore, 3),
+      round(f.ms, 3),
+    ]),
+  };
+}
+
+/** Each labelled car in range and its best detection (the report's and `kitti-check`'s). */
+export function carMatchTable(k: KittiRun): Table {
+  return {
+    title: "Each labelled car in the detector's range and the detection (≥ 0.05) that overlaps it most",
+    columns: [
+      'frame',
+      'distance (m)',
+      'points on the car',
+      'best BEV IoU',
+      'best 3D IoU',
+      'score of the best-BEV detection',
+    ],
+    rows: k.carMatches.map((m) => [
+      m.frame,
+      round(m.distance, 3),
+      m.points,
+      round(m.bevIoU, 3),
+      round(m.iou3d, 3),
+      round(m.score, 3),
+    ]),
   };
 }
 

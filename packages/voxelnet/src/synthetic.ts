@@ -20,6 +20,14 @@ export interface SceneOptions {
   cars?: [number, number];
   /** Number of clutter objects. Default 6. */
   clutter?: number;
+  /**
+   * Buildings: façades 4–12 m tall, 6–20 m long, roughly parallel to the x axis, beside the cars
+   * (|y| ≥ 6 m at their centre). Default 0 (with `trees`, the vertical structure of real streets
+   * that the default scenes lack).
+   */
+  buildings?: number;
+  /** Trees: a trunk 1.5–3 m tall under a crown 2–5 m wide and 1.5–4 m deep. Default 0. */
+  trees?: number;
   /** Laser beams (elevations −24.8° … +2°, as the HDL-64E). Default 64. */
   beams?: number;
   /** Azimuth step in degrees. Default 0.2. */
@@ -128,6 +136,8 @@ export function generateScene(options: SceneOptions): Scene {
     range = [0, -12.8, -3, 25.6, 12.8, 1],
     cars = [2, 6],
     clutter = 6,
+    buildings = 0,
+    trees = 0,
     beams = 64,
     azimuthStep = 0.2,
     noise = 0.02,
@@ -135,6 +145,12 @@ export function generateScene(options: SceneOptions): Scene {
   } = options;
   if (!Number.isFinite(seed))
     throw new InvalidArgumentError('generateScene', 'seed', 'a finite number', seed);
+  for (const [name, n] of [
+    ['buildings', buildings],
+    ['trees', trees],
+  ] as const)
+    if (!(Number.isInteger(n) && n >= 0))
+      throw new InvalidArgumentError('generateScene', name, 'a non-negative integer', n);
   const rng = new Random(seed);
   const placed: number[][] = [];
   const fits = (b: number[], margin: number) =>
@@ -221,6 +237,35 @@ export function generateScene(options: SceneOptions): Scene {
     if (!fits(b, 0.4)) continue;
     placed.push(b);
     solids.push({ box: b, owner: -1, reflect: rng.uniform(0.1, 0.6) });
+    k++;
+  }
+  // Buildings and trees are drawn after everything else, so scenes without them are unchanged.
+  for (let k = 0, tries = 0; k < buildings && tries < 200; tries++) {
+    const side = rng.next() < 0.5 ? -1 : 1;
+    const dims = [rng.uniform(6, 20), rng.uniform(3, 8), rng.uniform(4, 12)];
+    const b = [
+      rng.uniform(range[0], range[3] + 5),
+      side * rng.uniform(6, Math.max(Math.abs(range[1]), Math.abs(range[4])) + 4),
+      GROUND_Z + dims[2] / 2,
+      ...dims,
+      rng.uniform(-0.3, 0.3),
+    ];
+    if (!fits(b, 0.8)) continue;
+    placed.push(b);
+    solids.push({ box: b, owner: -1, reflect: rng.uniform(0.05, 0.5) });
+    k++;
+  }
+  for (let k = 0, tries = 0; k < trees && tries < 200; tries++) {
+    const trunk = rng.uniform(1.5, 3);
+    const crown = rng.uniform(2, 5);
+    const depth = rng.uniform(1.5, 4);
+    const x = rng.uniform(range[0] + 2, range[3] + 3);
+    const y = rng.uniform(range[1] - 2, range[4] + 2);
+    const b = [x, y, GROUND_Z + trunk + depth / 2, crown, crown, depth, rng.uniform(-Math.PI, Math.PI)];
+    if (!fits(b, 0.4)) continue;
+    placed.push(b);
+    solids.push({ box: [x, y, GROUND_Z + trunk / 2, 0.4, 0.4, trunk, b[6]], owner: -1, reflect: 0.2 });
+    solids.push({ box: b, owner: -1, reflect: rng.uniform(0.05, 0.4) });
     k++;
   }
   // ray casting over the azimuth span that covers the range

@@ -104,6 +104,25 @@ describe('synthetic scenes and augmentation', () => {
     }
     expect(() => generateScene({ seed: Number.NaN })).toThrow(InvalidArgumentError);
   });
+  it('buildings and trees add structure above the ground and leave the cars and the default scene unchanged', () => {
+    const opts = { seed: 5, beams: 32, azimuthStep: 0.4 };
+    const plain = generateScene(opts);
+    const urban = generateScene({ ...opts, buildings: 3, trees: 4 });
+    expect(Array.from(generateScene({ ...opts, buildings: 0, trees: 0 }).points)).toEqual(
+      Array.from(plain.points),
+    );
+    expect(urban.labels.map((l) => l.location)).toEqual(plain.labels.map((l) => l.location));
+    const above = (p: Float32Array) => {
+      let n = 0;
+      for (let i = 2; i < p.length; i += 4) if (p[i] > -1.73 + 0.3) n++;
+      return n / (p.length / 4);
+    };
+    expect(above(urban.points)).toBeGreaterThan(above(plain.points) + 0.05);
+    expect(() => generateScene({ seed: 1, buildings: -1 })).toThrow(
+      'generateScene: buildings must be a non-negative integer; received -1',
+    );
+    expect(() => generateScene({ seed: 1, trees: 1.5 })).toThrow(/trees/);
+  });
   it('augmentation moves boxes with their points, keeps sizes up to the global scale, avoids collisions', () => {
     const a = augmentScene(scene.points, scene.boxes, 5);
     expect(a.points.length).toBe(scene.points.length);

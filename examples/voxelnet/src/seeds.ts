@@ -1,0 +1,92 @@
+// Seeds and spread for the real-frame sanity check (issue 19): the per-run metrics of a
+// synthetic-trained detector on the held-out synthetic scenes and on the real KITTI frames, and
+// their mean ± sd over seeds. Used by src/real-seeds.ts here and by examples/patch-refinement.
+import type { kitti } from '@paperstack/voxelnet';
+import { EVAL_SEED0, type VoxelNetExperimentConfig, type VoxelNetRun } from './experiment';
+import { carAp } from './figures';
+
+/** Mean and sample standard deviation (n − 1; 0 for one value; NaN values skipped). */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
+  const v = xs.filter((x) => Number.isFinite(x));
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+  return { mean, sd, n: v.length };
+}
+
+/**
+ * Seed `s` of the quick preset: network initialisation `s`, training scenes and sampling from
+ * `s · 100,000` (seed 0 is the preset itself; every training scene stays below {@link EVAL_SEED0}).
+ */
+export function seededConfig(base: VoxelNetExperimentConfig, seed: number): VoxelNetExperimentConfig {
+  const firstSeed = base.firstSeed + seed * 100_000;
+  if (firstSeed + base.steps > EVAL_SEED0)
+    throw new RangeError(`seededConfig: seed ${seed} reaches the held-out scenes`);
+  return { ...base, firstSeed, network: { ...base.network, seed } };
+}
+
+/** Moderate car AP|R11 (%) of one evaluation, 2D / BEV / 3D. */
+export function moderateAp(e: kitti.KittiEvaluation | null | undefined): {
+  bbox: number;
+  bev: number;
+  '3d': number;
+} {
+  const m = (metric: kitti.KittiMetric) => (e ? +carAp(e, metric).ap11.toFixed(3) : Number.NaN);
+  return { bbox: m('bbox'), bev: m('bev'), '3d': m('3d') };
+}
+
+/** The flat metrics of one VoxelNet run that the seeds summary averages (APs in %, moderate AP|R11). */
+export function voxelnetSeedMetrics(run: VoxelNetRun): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (prefix: string, ap: ReturnType<typeof moderateAp>) => {
+    for (const [m, v] of Object.entries(ap)) out[`${prefix} ${m === 'bbox' ? '2D' : m.toUpperCase()}`] = v;
+  };
+  put('synthetic IoU 0.7', moderateAp(run.trained.official));
+  put('synthetic IoU 0.5', moderateAp(run.trained.iou05));
+  const k = run.kitti;
+  if (k) {
+    put('real IoU 0.7', moderateAp(k.official));
+    put('real IoU 0.5', moderateAp(k.iou05));
+    put('real in range IoU 0.5', moderateAp(k.inRange?.iou05));
+    Object.assign(out, realFrameCounts(k.gap, k.carMatches));
+  }
+  out['train s'] = +(run.trainMs / 1000).toFixed(1);
+  return out;
+}
+
+/** Confident detections per frame and where they land, on both domains, and the best hit per in-range car. */
+export function realFrameCounts(
+  gap: NonNullable<VoxelNetRun['kitti']>['gap'],
+  carMatches: NonNullable<VoxelNetRun['kitti']>['carMatches'],
+): Record<string, number> {
+  const r3 = (x: number) => +x.toFixed(3);
+  return {
+    'real confident/frame': r3(gap.real.detections),
+    'real confident on a car (%)': r3(100 * gap.real.detectionsOnCars),
+    'synthetic confident/frame': r3(gap.synthetic.detections),
+    'synthetic confident on a car (%)': r3(100 * gap.synthetic.detectionsOnCars),
+    'real in-range cars, mean best BEV IoU': r3(
+      carMatches.reduce((a, m) => a + m.bevIoU, 0) / Math.max(1, carMatches.length),
+    ),
+  };
+}
+
+/** `{ metric: { mean, sd, values } }` over runs, in the runs' key order. */
+export function summarise(
+  runs: readonly Record<string, number>[],
+): Record<string, { mean: number; sd: number; values: number[] }> {
+  const out: Record<string, { mean: number; sd: number; values: number[] }> = {};
+  for (const key of Object.keys(runs[0] ?? {})) {
+    const values = runs.map((r) => r[key]);
+    const { mean, sd } = meanSd(values);
+    out[key] = { mean: +mean.toFixed(3), sd: +sd.toFixed(3), values };
+  }
+  return out;
+}
+
+/** Lines `metric: mean ± sd (v1, v2, …)` for the console. */
+export function formatSummary(summary: ReturnType<typeof summarise>): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+  return Object.entries(summary)
+    .map(([k, v]) => `${k}: ${f(v.mean)} ± ${f(v.sd)} (${v.values.map(f).join(', ')})`)
+    .join('\n');
+}
