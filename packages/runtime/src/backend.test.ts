@@ -60,7 +60,7 @@ describe('useBestBackend', () => {
     expect(choice).toMatchObject({
       backend: 'tensorflow',
       candidate: 'tensorflow',
-      kernels: ['ZerosLike', 'OnesLike'],
+      kernels: ['ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum'],
     });
     expect(choice.attempts.map((a) => a.candidate)).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(lines[0]).toMatch(/^paperstack: backend tensorflow \(tensorflow, best available\)/);

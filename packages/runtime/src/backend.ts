@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, NativeBackendNotSetUpError } from './errors';
-import { registerNativeKernelFixes } from './native/kernels';
+import { registerNativeConstantKernels, registerNativeKernelFixes } from './native/kernels';
 import { type NativeVariant, nativeStatus } from './native/status';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
 import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
@@ -276,7 +276,7 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     await ensureGradients();
     const kernels: string[] = [];
     if (candidate === 'tensorflow' || candidate === 'tensorflow-gpu')
-      kernels.push(...registerNativeKernelFixes());
+      kernels.push(...registerNativeKernelFixes(), ...registerNativeConstantKernels());
     if (candidate === 'wasm' && opts.wasmKernels !== false) {
       for (const report of [registerWasmTrainingKernels(), registerWasmFastKernels()]) {
         kernels.push(

@@ -30,7 +30,7 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     await useBestBackend({ backend: 'cpu', log: false });
     expect(gradThroughStoppedInput()).toEqual([1, 1]);
     const choice = await useBestBackend({ backend: 'tensorflow', log: false });
-    expect(choice.kernels).toEqual(['ZerosLike', 'OnesLike']);
+    expect(choice.kernels).toEqual(['ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum']);
     const before = tf.memory().numTensors;
     expect(gradThroughStoppedInput()).toEqual([1, 1]);
     expect(tf.memory().numTensors).toBe(before);
@@ -44,7 +44,48 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     expect((await useBestBackend({ backend: 'tensorflow', log: false })).kernels).toEqual([
       'ZerosLike',
       'OnesLike',
+      'Reshape',
+      'Transpose',
+      'Sum',
     ]);
+  });
+
+  it('Reshape, Transpose and Sum with cached shape/permutation/axes handles match the cpu backend', async () => {
+    const cases = () =>
+      tf.tidy(() => {
+        const x = tf.tensor3d(
+          Array.from({ length: 24 }, (_, i) => i * 0.5 - 3),
+          [2, 3, 4],
+        );
+        const n = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+        const [dx] = tf.grads((a: tf.Tensor) =>
+          tf.sum(tf.mul(tf.transpose(tf.reshape(a, [6, 4]), [1, 0]), 2)),
+        )([x]);
+        return [
+          tf.reshape(x, [4, 6]),
+          tf.reshape(x, [-1]),
+          tf.reshape(tf.tensor1d([1, 0, 1], 'bool'), [3, 1]),
+          tf.transpose(x, [2, 0, 1]),
+          tf.transpose(n),
+          tf.sum(x),
+          tf.sum(x, [0, 2], true),
+          tf.sum(x, -1),
+          tf.sum(n, 1),
+          dx,
+        ].map((t) => [t.dtype, t.shape, Array.from(t.dataSync())]);
+      });
+    await useBestBackend({ backend: 'cpu', log: false });
+    const want = cases();
+    await useBestBackend({ backend: 'tensorflow', log: false });
+    const before = tf.memory().numTensors;
+    expect(cases()).toEqual(want);
+    // more distinct shapes than the cache keeps: it starts again and stays right
+    for (let i = 1; i <= 1100; i++) {
+      const s = tf.tidy(() => tf.sum(tf.reshape(tf.ones([i]), [1, i, 1])).dataSync()[0]);
+      if (s !== i) expect(s).toBe(i);
+    }
+    expect(cases()).toEqual(want);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('runs with oneDNN off: the single-channel conv2d input gradient is right (it is not with oneDNN on)', async () => {
