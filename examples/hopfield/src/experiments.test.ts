@@ -22,7 +22,7 @@ function expectPlainReport(r: ExperimentReport) {
 
 describeBackends('experiments (tiny configurations)', () => {
   it('lists the experiments with their presets', () => {
-    expect(Object.keys(EXPERIMENTS)).toEqual(['retrieval', 'mil']);
+    expect(Object.keys(EXPERIMENTS)).toEqual(['retrieval', 'mil', 'mnist-bags']);
     expect(retrievalConfig('full').capacity.dims.length).toBeGreaterThan(
       retrievalConfig('quick').capacity.dims.length,
     );

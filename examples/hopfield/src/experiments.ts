@@ -1,5 +1,6 @@
 import type { ExperimentReport, OnProgress, Preset } from '@paperstack/example-kit';
 import { runMilExperiment } from './mil/experiment';
+import { runMnistBagsExperiment } from './mil/mnist-bags-experiment';
 import { runRetrievalExperiment } from './retrieval/experiment';
 
 /**
@@ -16,6 +17,12 @@ export const EXPERIMENTS = {
     title: 'Multiple-instance learning with HopfieldPooling (paper §4)',
     run: (preset: Preset, onProgress?: OnProgress): Promise<ExperimentReport> =>
       runMilExperiment(preset, onProgress),
+  },
+  'mnist-bags': {
+    title:
+      'MNIST-bags: HopfieldPooling vs attention-based MIL on real MNIST digits (paper §4, Ilse et al. 2018)',
+    run: (preset: Preset, onProgress?: OnProgress): Promise<ExperimentReport> =>
+      runMnistBagsExperiment(preset, onProgress),
   },
 } as const;
 

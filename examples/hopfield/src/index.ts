@@ -28,6 +28,22 @@ export {
   parseMil,
   writeMilFile,
 } from './mil/format';
+export {
+  MNIST_MEAN,
+  MNIST_STD,
+  type MnistBagsOptions,
+  type MnistSplit,
+  mnistBags,
+  mnistForBags,
+  splitMnist,
+} from './mil/mnist-bags';
+export {
+  type MnistBagsConfig,
+  type MnistBagsRun,
+  mnistBagsConfig,
+  runMnistBags,
+  runMnistBagsExperiment,
+} from './mil/mnist-bags-experiment';
 export { MilModel, type MilModelOptions, type Pooling } from './mil/model';
 export { SYNTHETIC_COREL_PRESETS, type SyntheticMilOptions, syntheticCorelMil } from './mil/synthetic';
 export { bceWithLogits, type MilTrainOptions, predictMil, stratifiedKFold, trainMil } from './mil/train';

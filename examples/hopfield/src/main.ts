@@ -6,14 +6,17 @@ import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
 import { EXPERIMENTS, type ExperimentName } from './experiments';
 import { milConfig, runMilExperiment } from './mil/experiment';
 
-const USAGE = `usage: hopfield [retrieval|mil|all] [--preset quick|full] [--data FILE[,FILE…]] [--no-synthetic]
+const USAGE = `usage: hopfield [retrieval|mil|mnist-bags|all] [--preset quick|full] [--data FILE[,FILE…]] [--no-synthetic]
                 [--only bit-pattern|benchmark] [--repeats N] [--json FILE]
                 [--backend wasm|cpu|tensorflow|tensorflow-gpu]
 
   retrieval        store N patterns, query corrupted copies: capacity vs N, d and β (paper §2)
   mil              HopfieldPooling vs attention-MIL vs mean pooling: bit-pattern task and
                    10-fold CV AUC on MIL benchmarks in the classic format (paper §4)
-  all              both (default)
+  mnist-bags       HopfieldPooling vs attention-MIL vs gated attention vs mean pooling on
+                   Ilse et al.'s MNIST-bags (real MNIST digits; quick: seconds, full: 3 seeds ×
+                   50/100/150/200 training bags, 1000 test bags)
+  all              retrieval and mil (default)
   --preset         quick (≈ 2 min on 2 cores, default) or full
   --data           MIL benchmark files in the classic Elephant/Fox/Tiger format
                    ('<instance>:<bag>:<label> <feature>:<value> …', see README); benchmarked
@@ -43,8 +46,10 @@ if (values.help) {
   process.exit(0);
 }
 const which = positionals[0] ?? 'all';
-if (positionals.length > 1 || !['retrieval', 'mil', 'all'].includes(which)) {
-  console.error(`expected one of retrieval | mil | all, received '${positionals.join(' ')}'\n\n${USAGE}`);
+if (positionals.length > 1 || !['retrieval', 'mil', 'mnist-bags', 'all'].includes(which)) {
+  console.error(
+    `expected one of retrieval | mil | mnist-bags | all, received '${positionals.join(' ')}'\n\n${USAGE}`,
+  );
   process.exit(2);
 }
 const preset = values.preset as Preset;

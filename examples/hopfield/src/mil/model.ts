@@ -17,6 +17,12 @@ export interface MilModelOptions {
   pooling: Pooling;
   /** Width of the instance embedding (one dense ReLU layer); 0 = pool the raw features. Default 64. */
   embedDim?: number;
+  /**
+   * Image instances: embed each with a small LeNet-style network before the dense layer, as Ilse et
+   * al. (2018, MNIST-bags) do — two blocks of 5×5 convolution (`filters[k]` channels, ReLU) and 2×2
+   * max pooling. `height · width · channels` must equal `inputDim`; needs `embedDim > 0`.
+   */
+  conv?: { height: number; width: number; channels: number; filters: [number, number] };
   /** `HopfieldPooling` options (inputSize is set from the embedding). */
   hopfield?: Omit<HopfieldPoolingArgs, 'inputSize'>;
   /** Width of the attention MLP (Ilse et al.'s L). Default 64. */
@@ -26,7 +32,9 @@ export interface MilModelOptions {
 
 /** instance embedding → pooling → linear logit, for bags `[B, S, inputDim]` with padding masks. */
 export class MilModel {
-  readonly options: Required<Omit<MilModelOptions, 'hopfield'>> & { hopfield: MilModelOptions['hopfield'] };
+  readonly options: Required<Omit<MilModelOptions, 'hopfield' | 'conv'>> &
+    Pick<MilModelOptions, 'hopfield' | 'conv'>;
+  private readonly convs: tfl.layers.Layer[] = [];
   private readonly embed: tfl.layers.Layer | null;
   private readonly hopfield: HopfieldPooling | null = null;
   private readonly attV: tfl.layers.Layer | null = null;
@@ -36,14 +44,31 @@ export class MilModel {
   private built = false;
 
   constructor(opts: MilModelOptions) {
-    const { inputDim, pooling, embedDim = 64, attentionDim = 64, seed = 0, hopfield } = opts;
+    const { inputDim, pooling, embedDim = 64, attentionDim = 64, seed = 0, hopfield, conv } = opts;
     if (!['hopfield', 'attention', 'gated-attention', 'mean'].includes(pooling)) {
       throw new Error(
         `MilModel: pooling must be hopfield | attention | gated-attention | mean, received '${pooling}'`,
       );
     }
-    this.options = { inputDim, pooling, embedDim, attentionDim, seed, hopfield };
+    this.options = { inputDim, pooling, embedDim, attentionDim, seed, hopfield, conv };
     const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed * 131 + k });
+    if (conv) {
+      const { height, width, channels, filters } = conv;
+      if (height * width * channels !== inputDim || embedDim <= 0) {
+        throw new Error(
+          `MilModel: conv expects height·width·channels = inputDim and embedDim > 0, received ${height}·${width}·${channels} = ${height * width * channels}, inputDim ${inputDim}, embedDim ${embedDim}`,
+        );
+      }
+      filters.forEach((f, k) => {
+        const opts = {
+          filters: f,
+          kernelSize: 5,
+          activation: 'relu' as const,
+          kernelInitializer: init(7 + k),
+        };
+        this.convs.push(tfl.layers.conv2d(opts), tfl.layers.maxPooling2d({ poolSize: 2 }));
+      });
+    }
     this.embed =
       embedDim > 0
         ? tfl.layers.dense({ units: embedDim, activation: 'relu', kernelInitializer: init(1) })
@@ -69,7 +94,7 @@ export class MilModel {
   logits(x: tf.Tensor3D, mask: tf.Tensor2D, training = false): tf.Tensor1D {
     return tf.tidy(() => {
       this.built = true;
-      const h = (this.embed ? this.embed.apply(x) : x) as tf.Tensor3D;
+      const h = this.embedInstances(x);
       let pooled: tf.Tensor2D;
       if (this.hopfield) {
         pooled = this.hopfield.apply(h, { storedPatternPaddingMask: mask, training }) as tf.Tensor2D;
@@ -88,6 +113,18 @@ export class MilModel {
     });
   }
 
+  /** Instance embeddings `[B, S, width]` (padding instances are embedded too, and masked later). */
+  private embedInstances(x: tf.Tensor3D): tf.Tensor3D {
+    if (!this.embed) return x;
+    const [B, S] = x.shape;
+    if (this.convs.length === 0) return this.embed.apply(x) as tf.Tensor3D;
+    const { height, width, channels } = this.options.conv!;
+    let f = tf.reshape(x, [B * S, height, width, channels]) as tf.Tensor;
+    for (const l of this.convs) f = l.apply(f) as tf.Tensor;
+    const e = this.embed.apply(tf.reshape(f, [B * S, -1])) as tf.Tensor2D;
+    return tf.reshape(e, [B, S, this.options.embedDim]);
+  }
+
   /** The trainable variables (after the first call). */
   variables(): tf.Variable[] {
     if (!this.built) throw new Error('MilModel: call logits() once before variables()');
@@ -100,7 +137,7 @@ export class MilModel {
   }
 
   private layers(): tfl.layers.Layer[] {
-    return [this.embed, this.hopfield, this.attV, this.attU, this.attW, this.head].filter(
+    return [...this.convs, this.embed, this.hopfield, this.attV, this.attU, this.attW, this.head].filter(
       (l): l is tfl.layers.Layer => l !== null,
     );
   }
