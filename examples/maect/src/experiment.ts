@@ -62,7 +62,8 @@ export type MaectConfig = {
 
 /**
  * `full` is the setup of the measured long run in the README (results/full); `quick` is a real
- * MAE → MAE-CT run sized for the demo's budget (~2.5 min on the idle 2-core machine): one seed,
+ * MAE → MAE-CT run sized for the demo's budget (~2.5 min on the idle 2-core machine on 2026-11-30,
+ * 258 s in the idle demo of 2026-12-06: README, "Quick preset"): one seed,
  * 2,000 / 1,000 digits, batch 32 for more updates in the same time. MAE features improve with the
  * number of steps: 500 or 1,500 MAE steps left them about as good as a random ViT's, the 2,480 here
  * (40 epochs) lift k-NN by ~15 points, which gives contrastive tuning an encoder worth tuning
