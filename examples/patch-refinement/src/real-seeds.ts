@@ -6,10 +6,9 @@
 // KITTI data) to results/real-seeds[-<scene>].json (committed; the rest of results/ is not).
 //   PAPERSTACK_BACKEND=tensorflow nice -n 10 pnpm exec tsx src/real-seeds.ts [--seeds 0,1,2] [--scene plain|urban] [--kitti DIR]
 import '@tensorflow/tfjs-layers';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cliArgs } from '@paperstack/example-kit';
-import { formatSummary, moderateAp, summarise, URBAN_SCENES } from '@paperstack/example-voxelnet';
+import { moderateAp, URBAN_SCENES, writeSeedResults } from '@paperstack/example-voxelnet';
 import { useBestBackend } from '@paperstack/runtime';
 import type { kitti } from '@paperstack/voxelnet';
 import * as tf from '@tensorflow/tfjs-core';
@@ -85,19 +84,14 @@ for (const seed of seeds) {
   runs.push(m);
   console.log(`seed ${seed}: ${JSON.stringify(m)}`);
 }
-const summary = summarise(runs);
-console.log(`\n${formatSummary(summary)}`);
-const results = new URL('../results/', import.meta.url);
-mkdirSync(results, { recursive: true });
-const out = {
-  what: 'patch-refinement quick preset (RPN 300 steps, LRN 0.2 m 300 steps × 8 patches) trained on synthetic scenes per seed; moderate car AP|R11 (%) of RPN alone and RPN + LRN on 30 held-out synthetic scenes and on the real KITTI frames (5 frames, 9 labelled cars, 2 in range)',
-  trainingScenes: values.scene,
-  backend: tf.getBackend(),
-  seeds,
-  wallSeconds: Math.round((Date.now() - started) / 1000),
-  summary,
-  date: new Date().toISOString(),
-};
-const file = `real-seeds${values.scene === 'plain' ? '' : `-${values.scene}`}.json`;
-writeFileSync(new URL(file, results), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`wrote results/${file} (${out.wallSeconds} s)`);
+writeSeedResults(
+  new URL('../results/', import.meta.url),
+  {
+    what: 'patch-refinement quick preset (RPN 300 steps, LRN 0.2 m 300 steps × 8 patches) trained on synthetic scenes per seed; moderate car AP|R11 (%) of RPN alone and RPN + LRN on 30 held-out synthetic scenes and on the real KITTI frames (5 frames, 9 labelled cars, 2 in range)',
+    scene: values.scene,
+    backend: tf.getBackend(),
+    seeds,
+    startedMs: started,
+  },
+  runs,
+);

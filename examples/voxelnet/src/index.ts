@@ -49,5 +49,6 @@ export {
   seededConfig,
   summarise,
   voxelnetSeedMetrics,
+  writeSeedResults,
 } from './seeds';
 export { URBAN_SCENES } from './urban';

@@ -5,13 +5,12 @@
 // (generateScene's `buildings`, `trees`), the check of the measured precision gap.
 //   PAPERSTACK_BACKEND=tensorflow nice -n 10 pnpm exec tsx src/real-seeds.ts [--seeds 0,1,2] [--scene plain|urban] [--kitti DIR]
 import '@tensorflow/tfjs-layers';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cliArgs } from '@paperstack/example-kit';
 import { useBestBackend } from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { trainAndEvaluateVoxelNet, VOXELNET_PRESETS } from './experiment';
-import { formatSummary, seededConfig, summarise, voxelnetSeedMetrics } from './seeds';
+import { seededConfig, voxelnetSeedMetrics, writeSeedResults } from './seeds';
 import { URBAN_SCENES } from './urban';
 
 const { values } = parseArgs({
@@ -46,19 +45,14 @@ for (const seed of seeds) {
   runs.push(m);
   console.log(`seed ${seed}: ${JSON.stringify(m)}`);
 }
-const summary = summarise(runs);
-console.log(`\n${formatSummary(summary)}`);
-const results = new URL('../results/', import.meta.url);
-mkdirSync(results, { recursive: true });
-const out = {
-  what: 'voxelnet quick preset (600 steps, lr 4e-3) trained on synthetic scenes per seed; moderate car AP|R11 (%) on 40 held-out synthetic scenes and on the real KITTI frames (5 frames, 9 labelled cars, 2 in range); confident = score ≥ 0.3',
-  trainingScenes: values.scene,
-  backend: tf.getBackend(),
-  seeds,
-  wallSeconds: Math.round((Date.now() - started) / 1000),
-  summary,
-  date: new Date().toISOString(),
-};
-const file = `real-seeds${values.scene === 'plain' ? '' : `-${values.scene}`}.json`;
-writeFileSync(new URL(file, results), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`wrote results/${file} (${out.wallSeconds} s)`);
+writeSeedResults(
+  new URL('../results/', import.meta.url),
+  {
+    what: 'voxelnet quick preset (600 steps, lr 4e-3) trained on synthetic scenes per seed; moderate car AP|R11 (%) on 40 held-out synthetic scenes and on the real KITTI frames (5 frames, 9 labelled cars, 2 in range); confident = score ≥ 0.3',
+    scene: values.scene,
+    backend: tf.getBackend(),
+    seeds,
+    startedMs: started,
+  },
+  runs,
+);

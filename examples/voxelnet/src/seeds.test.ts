@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
 import { VOXELNET_PRESETS } from './experiment';
-import { formatSummary, meanSd, seededConfig, summarise } from './seeds';
+import { formatSummary, meanSd, seededConfig, summarise, writeSeedResults } from './seeds';
 
 describe('seeds and spread', () => {
   it('meanSd: sample standard deviation, NaN skipped, 0 for one value', () => {
@@ -26,5 +30,19 @@ describe('seeds and spread', () => {
     expect(Object.keys(s)).toEqual(['a', 'b']);
     expect(s.a).toEqual({ mean: 2, sd: +Math.SQRT2.toFixed(3), values: [1, 3] });
     expect(formatSummary(s)).toBe('a: 2.00 ± 1.41 (1.00, 3.00)\nb: 10.00 ± 0.00 (10.00, 10.00)');
+  });
+
+  it('writes the summary of the seeds to real-seeds[-scene].json', () => {
+    const dir = pathToFileURL(`${mkdtempSync(join(tmpdir(), 'seeds-'))}/`);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const run = { what: 'w', backend: 'cpu', seeds: [0, 1], startedMs: Date.now() };
+    writeSeedResults(dir, { ...run, scene: 'urban' }, [{ ap: 1 }, { ap: 3 }]);
+    writeSeedResults(dir, { ...run, scene: 'plain' }, [{ ap: 2 }, { ap: 2 }]);
+    log.mockRestore();
+    const urban = JSON.parse(readFileSync(new URL('real-seeds-urban.json', dir), 'utf8'));
+    expect(urban).toMatchObject({ what: 'w', trainingScenes: 'urban', seeds: [0, 1] });
+    expect(urban.summary.ap).toMatchObject({ mean: 2, values: [1, 3] });
+    const plain = JSON.parse(readFileSync(new URL('real-seeds.json', dir), 'utf8'));
+    expect(plain.summary.ap).toMatchObject({ mean: 2, sd: 0 });
   });
 });

@@ -1,6 +1,7 @@
 // Seeds and spread for the real-frame sanity check (issue 19): the per-run metrics of a
 // synthetic-trained detector on the held-out synthetic scenes and on the real KITTI frames, and
 // their mean ± sd over seeds. Used by src/real-seeds.ts here and by examples/patch-refinement.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { kitti } from '@paperstack/voxelnet';
 import { EVAL_SEED0, type VoxelNetExperimentConfig, type VoxelNetRun } from './experiment';
 import { carAp } from './figures';
@@ -89,4 +90,30 @@ export function formatSummary(summary: ReturnType<typeof summarise>): string {
   return Object.entries(summary)
     .map(([k, v]) => `${k}: ${f(v.mean)} ± ${f(v.sd)} (${v.values.map(f).join(', ')})`)
     .join('\n');
+}
+
+/**
+ * Prints the mean ± sd of each metric over the seeds' runs and writes them, with what was run, to
+ * `<resultsDir>/real-seeds[-<scene>].json` (scene `plain` has no suffix).
+ */
+export function writeSeedResults(
+  resultsDir: URL,
+  run: { what: string; scene: string; backend: string; seeds: number[]; startedMs: number },
+  runs: readonly Record<string, number>[],
+): void {
+  const summary = summarise(runs);
+  console.log(`\n${formatSummary(summary)}`);
+  mkdirSync(resultsDir, { recursive: true });
+  const out = {
+    what: run.what,
+    trainingScenes: run.scene,
+    backend: run.backend,
+    seeds: run.seeds,
+    wallSeconds: Math.round((Date.now() - run.startedMs) / 1000),
+    summary,
+    date: new Date().toISOString(),
+  };
+  const file = `real-seeds${run.scene === 'plain' ? '' : `-${run.scene}`}.json`;
+  writeFileSync(new URL(file, resultsDir), `${JSON.stringify(out, null, 1)}\n`);
+  console.log(`wrote results/${file} (${out.wallSeconds} s)`);
 }
