@@ -6,28 +6,15 @@
 // KITTI data) to results/real-seeds[-<scene>].json (committed; the rest of results/ is not).
 //   PAPERSTACK_BACKEND=tensorflow nice -n 10 pnpm exec tsx src/real-seeds.ts [--seeds 0,1,2] [--scene plain|urban] [--kitti DIR]
 import '@tensorflow/tfjs-layers';
-import { parseArgs } from 'node:util';
-import { cliArgs } from '@paperstack/example-kit';
-import { moderateAp, URBAN_SCENES, writeSeedResults } from '@paperstack/example-voxelnet';
+import { moderateAp, seedsCommandLine, URBAN_SCENES, writeSeedResults } from '@paperstack/example-voxelnet';
 import { useBestBackend } from '@paperstack/runtime';
 import type { kitti } from '@paperstack/voxelnet';
 import * as tf from '@tensorflow/tfjs-core';
 import { PATCH_REFINEMENT_PRESETS, trainAndComparePatchRefinement } from './run-experiment';
 
-const { values } = parseArgs({
-  args: cliArgs(),
-  options: {
-    seeds: { type: 'string', default: '0,1,2' },
-    scene: { type: 'string', default: 'plain' },
-    kitti: { type: 'string', default: '../../../shared/data/kitti' },
-  },
-});
-if (values.scene !== 'plain' && values.scene !== 'urban') {
-  console.error(`real-seeds: --scene expects plain or urban; received ${values.scene}`);
-  process.exit(2);
-}
+const values = seedsCommandLine();
 await useBestBackend({ log: false });
-const seeds = values.seeds.split(',').map(Number);
+const seeds = values.seeds;
 const runs: Record<string, number>[] = [];
 const started = Date.now();
 for (const seed of seeds) {

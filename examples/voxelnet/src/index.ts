@@ -47,6 +47,7 @@ export {
   moderateAp,
   realFrameCounts,
   seededConfig,
+  seedsCommandLine,
   summarise,
   voxelnetSeedMetrics,
   writeSeedResults,

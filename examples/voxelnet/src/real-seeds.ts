@@ -5,28 +5,15 @@
 // (generateScene's `buildings`, `trees`), the check of the measured precision gap.
 //   PAPERSTACK_BACKEND=tensorflow nice -n 10 pnpm exec tsx src/real-seeds.ts [--seeds 0,1,2] [--scene plain|urban] [--kitti DIR]
 import '@tensorflow/tfjs-layers';
-import { parseArgs } from 'node:util';
-import { cliArgs } from '@paperstack/example-kit';
 import { useBestBackend } from '@paperstack/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { trainAndEvaluateVoxelNet, VOXELNET_PRESETS } from './experiment';
-import { seededConfig, voxelnetSeedMetrics, writeSeedResults } from './seeds';
+import { seededConfig, seedsCommandLine, voxelnetSeedMetrics, writeSeedResults } from './seeds';
 import { URBAN_SCENES } from './urban';
 
-const { values } = parseArgs({
-  args: cliArgs(),
-  options: {
-    seeds: { type: 'string', default: '0,1,2' },
-    scene: { type: 'string', default: 'plain' },
-    kitti: { type: 'string', default: '../../../shared/data/kitti' },
-  },
-});
-if (values.scene !== 'plain' && values.scene !== 'urban') {
-  console.error(`real-seeds: --scene expects plain or urban; received ${values.scene}`);
-  process.exit(2);
-}
+const values = seedsCommandLine();
 await useBestBackend({ log: false });
-const seeds = values.seeds.split(',').map(Number);
+const seeds = values.seeds;
 const runs: Record<string, number>[] = [];
 const started = Date.now();
 for (const seed of seeds) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { VOXELNET_PRESETS } from './experiment';
-import { formatSummary, meanSd, seededConfig, summarise, writeSeedResults } from './seeds';
+import { formatSummary, meanSd, seededConfig, seedsCommandLine, summarise, writeSeedResults } from './seeds';
 
 describe('seeds and spread', () => {
   it('meanSd: sample standard deviation, NaN skipped, 0 for one value', () => {
@@ -44,5 +44,16 @@ describe('seeds and spread', () => {
     expect(urban.summary.ap).toMatchObject({ mean: 2, values: [1, 3] });
     const plain = JSON.parse(readFileSync(new URL('real-seeds.json', dir), 'utf8'));
     expect(plain.summary.ap).toMatchObject({ mean: 2, sd: 0 });
+  });
+
+  it('reads the real-seeds command line and names a bad --scene', () => {
+    expect(seedsCommandLine([])).toMatchObject({ seeds: [0, 1, 2], scene: 'plain' });
+    expect(seedsCommandLine(['--seeds', '3,4', '--scene', 'urban'])).toMatchObject({
+      seeds: [3, 4],
+      scene: 'urban',
+    });
+    expect(() => seedsCommandLine(['--scene', 'city'])).toThrow(
+      '--scene expects plain or urban; received city',
+    );
   });
 });

@@ -2,6 +2,8 @@
 // synthetic-trained detector on the held-out synthetic scenes and on the real KITTI frames, and
 // their mean ± sd over seeds. Used by src/real-seeds.ts here and by examples/patch-refinement.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { cliArgs } from '@paperstack/example-kit';
 import type { kitti } from '@paperstack/voxelnet';
 import { EVAL_SEED0, type VoxelNetExperimentConfig, type VoxelNetRun } from './experiment';
 import { carAp } from './figures';
@@ -116,4 +118,26 @@ export function writeSeedResults(
   const file = `real-seeds${run.scene === 'plain' ? '' : `-${run.scene}`}.json`;
   writeFileSync(new URL(file, resultsDir), `${JSON.stringify(out, null, 1)}\n`);
   console.log(`wrote results/${file} (${out.wallSeconds} s)`);
+}
+
+/**
+ * The command line of the real-seeds scripts: `--seeds 0,1,2` (default), `--scene plain|urban` (training
+ * scenes; default plain), `--kitti DIR` (default the shared frames beside the repository).
+ */
+export function seedsCommandLine(argv: string[] = cliArgs()): {
+  seeds: number[];
+  scene: 'plain' | 'urban';
+  kitti: string;
+} {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seeds: { type: 'string', default: '0,1,2' },
+      scene: { type: 'string', default: 'plain' },
+      kitti: { type: 'string', default: '../../../shared/data/kitti' },
+    },
+  });
+  if (values.scene !== 'plain' && values.scene !== 'urban')
+    throw new Error(`real-seeds: --scene expects plain or urban; received ${values.scene}`);
+  return { seeds: values.seeds.split(',').map(Number), scene: values.scene, kitti: values.kitti };
 }
