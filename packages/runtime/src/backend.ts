@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, NativeBackendNotSetUpError } from './errors';
 import { registerNativeConstantKernels, registerNativeKernelFixes } from './native/kernels';
@@ -106,10 +107,15 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
  *   1.35 against the cpu backend for x[1,4,4,1], filter 3×3×1×1; with 2 threads it varied from run
  *   to run); with them off every case we compared matches the cpu backend within float32 rounding.
  * - `TF_CPP_MIN_LOG_LEVEL=1`: warnings and errors only.
+ * - On machines with at most 2 CPUs, `TF_NUM_INTRAOP_THREADS=1` and `TF_NUM_INTEROP_THREADS=1`: there
+ *   TensorFlow's pool threads spin while the JS thread issues thousands of small kernels, and compete
+ *   with it for the cores (measured on 2 vCPUs, idle: the demo's MAE → MAE-CT 319 → 257 s wall, VoxelNet
+ *   110 → 99 s; README "Environment"). Not measured on larger machines, so left to TensorFlow there.
  */
 export const NATIVE_ENV_DEFAULTS: Readonly<Record<string, string>> = {
   TF_ENABLE_ONEDNN_OPTS: '0',
   TF_CPP_MIN_LOG_LEVEL: '1',
+  ...(availableParallelism() <= 2 ? { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' } : {}),
 };
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useBestBackend } from '../backend';
@@ -102,6 +103,7 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     await useBestBackend({ backend: 'tensorflow', log: false });
     // TensorFlow read it when the library loaded; useBestBackend set it unless the caller had
     expect(process.env.TF_ENABLE_ONEDNN_OPTS).toBe('0');
+    if (availableParallelism() <= 2) expect(process.env.TF_NUM_INTRAOP_THREADS).toBe('1');
     // each input pixel receives one count per output window covering it
     const want = [4, 6, 6, 4, 6, 9, 9, 6, 6, 9, 9, 6, 4, 6, 6, 4];
     for (let i = 0; i < 10; i++) expect(grad()).toEqual(want);
