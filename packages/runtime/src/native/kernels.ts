@@ -100,25 +100,17 @@ export function registerNativeConstantKernels(backendName = 'tensorflow'): strin
     b.createOutputTensor(
       b.binding.executeOp(op, attrs, [...b.getInputTensorIds([x]), int32Handle(b, operand)], 1)[0],
     );
+  // Reshape and Transpose: attributes T and the operand's int32 type attribute
+  const withOperand =
+    (op: string, operandType: string, operand: (attrs: unknown, x: tf.TensorInfo) => readonly number[]) =>
+    ({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]) => {
+      const b = backend as unknown as NodeBackend;
+      const x = inputs.x as tf.TensorInfo;
+      return run(b, op, [type(b, 'T', x.dtype), type(b, operandType, 'int32')], x, operand(attrs, x));
+    };
   const kernels: [string, tf.KernelFunc][] = [
-    [
-      'Reshape',
-      ({ inputs, backend, attrs }) => {
-        const b = backend as unknown as NodeBackend;
-        const x = inputs.x as tf.TensorInfo;
-        const shape = (attrs as unknown as tf.ReshapeAttrs).shape;
-        return run(b, 'Reshape', [type(b, 'T', x.dtype), type(b, 'Tshape', 'int32')], x, shape);
-      },
-    ],
-    [
-      'Transpose',
-      ({ inputs, backend, attrs }) => {
-        const b = backend as unknown as NodeBackend;
-        const x = inputs.x as tf.TensorInfo;
-        const perm = (attrs as unknown as tf.TransposeAttrs).perm;
-        return run(b, 'Transpose', [type(b, 'T', x.dtype), type(b, 'Tperm', 'int32')], x, perm);
-      },
-    ],
+    ['Reshape', withOperand('Reshape', 'Tshape', (attrs) => (attrs as tf.ReshapeAttrs).shape)],
+    ['Transpose', withOperand('Transpose', 'Tperm', (attrs) => (attrs as tf.TransposeAttrs).perm)],
     [
       'Sum',
       ({ inputs, backend, attrs }) => {
