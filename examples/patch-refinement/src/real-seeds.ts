@@ -74,7 +74,7 @@ for (const seed of seeds) {
 writeSeedResults(
   new URL('../results/', import.meta.url),
   {
-    what: 'patch-refinement quick preset (RPN 300 steps, LRN 0.2 m 300 steps × 8 patches) trained on synthetic scenes per seed; moderate car AP|R11 (%) of RPN alone and RPN + LRN on 30 held-out synthetic scenes and on the real KITTI frames (5 frames, 9 labelled cars, 2 in range)',
+    what: 'patch-refinement quick preset (RPN 300 steps, LRN 0.2 m 300 steps × 8 patches) trained on synthetic scenes per seed; moderate car AP|R11 (%) of RPN alone and RPN + LRN on 30 held-out synthetic scenes and on the real KITTI frames of --kitti',
     scene: values.scene,
     backend: tf.getBackend(),
     seeds,

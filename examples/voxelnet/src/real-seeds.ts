@@ -35,7 +35,7 @@ for (const seed of seeds) {
 writeSeedResults(
   new URL('../results/', import.meta.url),
   {
-    what: 'voxelnet quick preset (600 steps, lr 4e-3) trained on synthetic scenes per seed; moderate car AP|R11 (%) on 40 held-out synthetic scenes and on the real KITTI frames (5 frames, 9 labelled cars, 2 in range); confident = score ≥ 0.3',
+    what: 'voxelnet quick preset (600 steps, lr 4e-3) trained on synthetic scenes per seed; moderate car AP|R11 (%) on 40 held-out synthetic scenes and on the real KITTI frames of --kitti; confident = score ≥ 0.3',
     scene: values.scene,
     backend: tf.getBackend(),
     seeds,
