@@ -27,7 +27,7 @@ const [a, b] = positionals.map(load);
 const seconds = (t: Record<string, number>) =>
   (t.total ?? Object.values(t).reduce((s, v) => s + v, 0)) / 1000;
 console.log(
-  `A: ${a.info.backend}, ${a.info.preset}, total ${(a.info.totalMs / 1000).toFixed(0)} s · B: ${b.info.backend}, ${b.info.preset}, total ${(b.info.totalMs / 1000).toFixed(0)} s\n`,
+  `A: ${a.info.backend}, ${a.info.preset}, ${a.info.jobs ?? 1} job(s), total ${(a.info.totalMs / 1000).toFixed(0)} s · B: ${b.info.backend}, ${b.info.preset}, ${b.info.jobs ?? 1} job(s), total ${(b.info.totalMs / 1000).toFixed(0)} s\n`,
 );
 console.log(
   '| pipeline | A s | B s | same | close (≤1e-3) | within spread | outside spread | single values that differ | text differs | timing cells |',

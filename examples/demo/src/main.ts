@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliArgs } from '@paperstack/example-kit';
 import { type BackendRequest, useBestBackend } from '@paperstack/runtime';
+import { DemoJobsError, defaultJobs, parseJobs, runInJobs } from './jobs';
 import { PIPELINES } from './pipelines/index';
 import { progress } from './progress';
 import { writeReport } from './report/render';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     full: { type: 'boolean', default: false },
     backend: { type: 'string' },
     kitti: { type: 'string' },
+    jobs: { type: 'string' },
     out: { type: 'string', default: 'reports' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -33,7 +35,7 @@ const { values } = parseArgs({
 const names = PIPELINES.map((p) => p.name);
 const BACKENDS: BackendRequest[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 if (values.help) {
-  console.log(`usage: npm run demo -- [--only <pipeline or group> ...] [--full] [--backend ${BACKENDS.join('|')}] [--kitti DIR] [--out DIR]
+  console.log(`usage: npm run demo -- [--only <pipeline or group> ...] [--full] [--backend ${BACKENDS.join('|')}] [--kitti DIR] [--jobs N] [--out DIR]
 pipelines: ${names.join(', ')}
 groups: a name's first part selects all of its pipelines (e.g. --only hopfield runs every hopfield-* pipeline)
 full only: ${PIPELINES.filter((p) => p.fullOnly)
@@ -41,6 +43,8 @@ full only: ${PIPELINES.filter((p) => p.fullOnly)
     .join(', ')} (run with --full, or name one exactly with --only)
 backend: default is the best available (PAPERSTACK_BACKEND overrides); webgpu needs the \`webgpu\` npm package
 kitti: real KITTI frames for voxelnet and patch-refinement; --full uses $KITTI_DIR or ../shared/data/kitti when present
+jobs: pipelines run N at a time, each in its own process (default: one per core on wasm and cpu, and on
+  tensorflow with at most 2 CPUs; 1 on a GPU); the report is the same whatever N
 writes <out>/<timestamp>/index.html (default out: reports/ at the repository root)`);
   process.exit(0);
 }
@@ -53,6 +57,14 @@ if (unknown.length) {
 }
 if (values.backend !== undefined && !BACKENDS.includes(values.backend as BackendRequest)) {
   console.error(`demo: --backend expects one of ${BACKENDS.join(', ')}; received ${values.backend}`);
+  process.exit(2);
+}
+let jobsOption: number | undefined;
+try {
+  jobsOption = parseJobs(values.jobs);
+} catch (err) {
+  if (!(err instanceof DemoJobsError)) throw err;
+  console.error(err.message);
   process.exit(2);
 }
 const selected = selectPipelines(PIPELINES, values.only, values.full);
@@ -70,16 +82,17 @@ if (values.full && !values.kitti)
 
 const started = new Date();
 const choice = await useBestBackend({ backend: values.backend as BackendRequest | undefined });
-const reports: PipelineReport[] = [];
-for (const pipeline of selected) {
-  console.log(`\n== ${pipeline.title}`);
-  reports.push(
-    await pipeline.run({
-      preset: values.full ? 'full' : 'quick',
-      stage: (t, n) => progress(t, n),
-      kittiDir,
-    }),
-  );
+const preset = values.full ? 'full' : 'quick';
+const jobs = Math.min(jobsOption ?? defaultJobs(choice.candidate), selected.length);
+let reports: PipelineReport[] = [];
+if (jobs > 1) {
+  console.log(`demo: ${selected.length} pipelines, ${jobs} at a time (--jobs)`);
+  reports = await runInJobs(selected, { jobs, preset, backend: choice.candidate, kittiDir });
+} else {
+  for (const pipeline of selected) {
+    console.log(`\n== ${pipeline.title}`);
+    reports.push(await pipeline.run({ preset, stage: (t, n) => progress(t, n), kittiDir }));
+  }
 }
 // pnpm runs this from examples/demo: reports go to the repository root unless --out is absolute.
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -90,7 +103,8 @@ const dir = join(
 const path = await writeReport(dir, reports, {
   started,
   backend: choice.backend,
-  preset: values.full ? 'full' : 'quick',
+  preset,
+  jobs,
   totalMs: Date.now() - started.getTime(),
   node: process.version,
 });

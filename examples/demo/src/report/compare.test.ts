@@ -3,7 +3,14 @@ import { compareCell, compareReports, parseCell } from './compare';
 import type { ReportJson } from './render';
 
 const report = (backend: string, rows: (string | number)[][]): ReportJson => ({
-  info: { started: '2026-12-06T00:00:00.000Z', backend, preset: 'quick', totalMs: 1000, node: 'v20' },
+  info: {
+    started: '2026-12-06T00:00:00.000Z',
+    backend,
+    preset: 'quick',
+    jobs: 1,
+    totalMs: 1000,
+    node: 'v20',
+  },
   pipelines: [
     {
       name: 'p',

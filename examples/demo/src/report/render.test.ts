@@ -41,7 +41,7 @@ describe('report rendering', () => {
           timing: { train: 1500 },
         },
       ],
-      { started: new Date(0), backend: 'cpu', preset: 'quick', totalMs: 2000, node: 'v20' },
+      { started: new Date(0), backend: 'cpu', preset: 'quick', jobs: 2, totalMs: 2000, node: 'v20' },
     );
     const html = readFileSync(path, 'utf8');
     expect(html).toContain('Pipeline &lt;1&gt;');

@@ -45,6 +45,8 @@ export interface RunInfo {
   started: Date;
   backend: string;
   preset: string;
+  /** Pipelines run at a time, each in its own process (`--jobs`; absent in reports before it: 1). */
+  jobs?: number;
   totalMs: number;
   node: string;
 }
@@ -88,7 +90,7 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margi
 section{border-top:2px solid #ddd;margin-top:2em}.timing,.meta{color:#666}pre{background:#f7f7f7;padding:.5em}
 </style></head><body>
 <h1>paperstack demo report</h1>
-<p class="meta">${escapeHtml(info.started.toISOString())} · backend ${escapeHtml(info.backend)} · preset ${escapeHtml(info.preset)} · Node ${escapeHtml(info.node)} · total ${(info.totalMs / 1000).toFixed(1)} s</p>
+<p class="meta">${escapeHtml(info.started.toISOString())} · backend ${escapeHtml(info.backend)} · preset ${escapeHtml(info.preset)} · ${info.jobs ?? 1} job(s) · Node ${escapeHtml(info.node)} · total ${(info.totalMs / 1000).toFixed(1)} s</p>
 <nav>${reports.map((r) => `<a href="#${escapeHtml(r.name)}">${escapeHtml(r.title)}</a>`).join(' · ')}</nav>
 ${sections.join('\n')}
 </body></html>
