@@ -90,6 +90,10 @@ describeBackends('MNIST-bags models', (backend) => {
       expect(r.tables[0].columns.length).toBe(1 + q.trainBags.length);
       expect(r.tables[2].rows.length).toBe(q.models.length * q.trainBags.length * q.seeds.length);
       expect((r.notes ?? []).some((n) => n.startsWith('warning'))).toBe(false);
+      expect(r.figures.map((f) => f.title)).toEqual(['MNIST-bags: test AUC vs training bags']);
+      const points = (r.figures[0].spec.data as { values: { auc: number }[] }).values;
+      expect(points.length).toBe(r.tables[2].rows.length);
+      expect(points.every((p) => p.auc >= 0 && p.auc <= 1)).toBe(true);
       const full = mnistBagsConfig('full');
       expect(full.trainBags).toEqual([50, 100, 150, 200]);
       expect(full.testBags).toBe(1000);
