@@ -46,6 +46,7 @@ export {
   meanSd,
   moderateAp,
   realFrameCounts,
+  SeedsCommandLineError,
   seededConfig,
   seedsCommandLine,
   summarise,

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { VOXELNET_PRESETS } from './experiment';
-import { formatSummary, meanSd, seededConfig, seedsCommandLine, summarise, writeSeedResults } from './seeds';
+import {
+  formatSummary,
+  meanSd,
+  SeedsCommandLineError,
+  seededConfig,
+  seedsCommandLine,
+  summarise,
+  writeSeedResults,
+} from './seeds';
 
 describe('seeds and spread', () => {
   it('meanSd: sample standard deviation, NaN skipped, 0 for one value', () => {
@@ -53,7 +61,13 @@ describe('seeds and spread', () => {
       scene: 'urban',
     });
     expect(() => seedsCommandLine(['--scene', 'city'])).toThrow(
-      '--scene expects plain or urban; received city',
+      new SeedsCommandLineError('real-seeds: --scene expects plain or urban; received city'),
     );
+    for (const bad of ['1,x', '-1', '0,,2', '1.5'])
+      expect(() => seedsCommandLine([`--seeds=${bad}`])).toThrow(
+        new SeedsCommandLineError(
+          `real-seeds: --seeds expects non-negative integers separated by commas; received ${bad}`,
+        ),
+      );
   });
 });

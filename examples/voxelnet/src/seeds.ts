@@ -120,6 +120,11 @@ export function writeSeedResults(
   console.log(`wrote results/${file} (${out.wallSeconds} s)`);
 }
 
+/** A bad argument of the real-seeds scripts' command line ({@link seedsCommandLine}). */
+export class SeedsCommandLineError extends Error {
+  override name = 'SeedsCommandLineError';
+}
+
 /**
  * The command line of the real-seeds scripts: `--seeds 0,1,2` (default), `--scene plain|urban` (training
  * scenes; default plain), `--kitti DIR` (default the shared frames beside the repository).
@@ -138,6 +143,11 @@ export function seedsCommandLine(argv: string[] = cliArgs()): {
     },
   });
   if (values.scene !== 'plain' && values.scene !== 'urban')
-    throw new Error(`real-seeds: --scene expects plain or urban; received ${values.scene}`);
-  return { seeds: values.seeds.split(',').map(Number), scene: values.scene, kitti: values.kitti };
+    throw new SeedsCommandLineError(`real-seeds: --scene expects plain or urban; received ${values.scene}`);
+  const seeds = values.seeds.split(',').map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
+  if (!seeds.every((s) => Number.isInteger(s) && s >= 0))
+    throw new SeedsCommandLineError(
+      `real-seeds: --seeds expects non-negative integers separated by commas; received ${values.seeds}`,
+    );
+  return { seeds, scene: values.scene, kitti: values.kitti };
 }
