@@ -48,6 +48,8 @@ describe('useBestBackend', () => {
           '_FusedMatMul',
           'Conv2DBackpropInput',
           'GatherV2',
+          'Identity',
+          'Cast',
         ]),
       );
       expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
@@ -60,7 +62,7 @@ describe('useBestBackend', () => {
     expect(choice).toMatchObject({
       backend: 'tensorflow',
       candidate: 'tensorflow',
-      kernels: ['ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum'],
+      kernels: ['Cast', 'ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum'],
     });
     expect(choice.attempts.map((a) => a.candidate)).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(lines[0]).toMatch(/^paperstack: backend tensorflow \(tensorflow, best available\)/);

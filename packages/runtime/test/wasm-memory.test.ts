@@ -66,6 +66,18 @@ describe('wasm Identity (engine.clone, the gradient tape’s saved tensors)', ()
     tf.dispose([w, x]);
   });
 
+  it('Cast to the same dtype shares the input too; other casts convert', () => {
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const before = buffers();
+    const same = tf.cast(x, 'float32');
+    expect(buffers()).toBe(before);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    const ints = tf.cast(same, 'int32');
+    expect([ints.dtype, Array.from(ints.dataSync())]).toEqual(['int32', [1, -2, 3]]);
+    tf.dispose([same, ints]);
+  });
+
   it('keeps string tensors on the published path', () => {
     const s = tf.tensor1d(['a', 'b'], 'string');
     const c = tf.clone(s);

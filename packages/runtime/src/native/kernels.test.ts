@@ -31,7 +31,7 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     await useBestBackend({ backend: 'cpu', log: false });
     expect(gradThroughStoppedInput()).toEqual([1, 1]);
     const choice = await useBestBackend({ backend: 'tensorflow', log: false });
-    expect(choice.kernels).toEqual(['ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum']);
+    expect(choice.kernels).toEqual(['Cast', 'ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum']);
     const before = tf.memory().numTensors;
     expect(gradThroughStoppedInput()).toEqual([1, 1]);
     expect(tf.memory().numTensors).toBe(before);
@@ -43,12 +43,29 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     tf.dispose(z);
     // registering again changes nothing
     expect((await useBestBackend({ backend: 'tensorflow', log: false })).kernels).toEqual([
+      'Cast',
       'ZerosLike',
       'OnesLike',
       'Reshape',
       'Transpose',
       'Sum',
     ]);
+  });
+
+  it('Cast to the same dtype shares the input (no TensorFlow op); other casts convert', async () => {
+    await useBestBackend({ backend: 'tensorflow', log: false });
+    const ids = () => tf.backend().numDataIds();
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const before = ids();
+    const same = tf.cast(x, 'float32');
+    expect(ids()).toBe(before);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    const ints = tf.cast(same, 'int32');
+    expect([ints.dtype, Array.from(ints.dataSync())]).toEqual(['int32', [1, -2, 3]]);
+    const bools = tf.cast(tf.tensor1d([0, 2], 'int32'), 'bool');
+    expect(Array.from(bools.dataSync())).toEqual([0, 1]);
+    tf.dispose([same, ints, bools]);
   });
 
   it('Reshape, Transpose and Sum with cached shape/permutation/axes handles match the cpu backend', async () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Kernel fixes for tfjs-node's `tensorflow` backend (4.22), registered by `useBestBackend` when it
- * picks a native backend.
+ * picks a native backend: `Cast` to the same dtype shares its input (below), and:
  *
  * `ZerosLike` / `OnesLike`: tfjs-node runs TensorFlow's ZerosLike op on the input tensor, so it
  * reads the input's data. The gradient tape calls `zerosLike(y)` for every output `y` of an op
@@ -16,6 +16,25 @@ export function registerNativeKernelFixes(backendName = 'tensorflow'): string[] 
   const fill = tf.getKernel('Fill', backendName);
   if (!fill) return [];
   const registered: string[] = [];
+  // `Cast` to the dtype the tensor has: tfjs-node runs TensorFlow's Cast op (a new buffer, a copy
+  // and a binding round trip); tfjs-core's gradients do that for every `Multiply` (126 times per MAE
+  // training step of examples/maect). Shares the input as tfjs-node's own `Identity` kernel does.
+  const cast = tf.getKernel('Cast', backendName);
+  if (cast && (cast.kernelFunc as { paperstack?: boolean }).paperstack) registered.push('Cast');
+  else if (cast) {
+    const kernelFunc: tf.KernelFunc = (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const b = args.backend as unknown as { incRef?(dataId: object): void };
+      if (x.dtype !== (args.attrs as unknown as tf.CastAttrs).dtype || x.dtype === 'string' || !b.incRef)
+        return cast.kernelFunc(args);
+      b.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    };
+    (kernelFunc as { paperstack?: boolean }).paperstack = true;
+    tf.unregisterKernel('Cast', backendName);
+    tf.registerKernel({ kernelName: 'Cast', backendName, kernelFunc });
+    registered.push('Cast');
+  }
   for (const [kernelName, value] of [
     ['ZerosLike', 0],
     ['OnesLike', 1],

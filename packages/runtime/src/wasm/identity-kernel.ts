@@ -26,3 +26,22 @@ export const IDENTITY_KERNEL: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: identity as unknown as KernelFunc,
 };
+
+/**
+ * Wasm `Cast` that shares its input's memory when the dtype does not change, as tfjs-backend-cpu's
+ * `Cast` does; the published kernel (tfjs-backend-wasm/src/kernels/Cast.ts) copies. tfjs-core's
+ * gradients cast to float32 what already is (e.g. both inputs in `Multiply`'s gradient): 126 such
+ * copies in one MAE training step of examples/maect. Other casts keep the published kernel.
+ */
+function cast(args: Args & { attrs: { dtype: string } }): TensorInfo {
+  const { x } = args.inputs;
+  if (x.dtype !== args.attrs.dtype || x.dtype === 'string')
+    return stockConfig('Cast')!.kernelFunc(args as never) as TensorInfo;
+  return identity(args);
+}
+
+export const CAST_KERNEL: KernelConfig = {
+  kernelName: 'Cast',
+  backendName: 'wasm',
+  kernelFunc: cast as unknown as KernelFunc,
+};

@@ -9,7 +9,7 @@ import {
 import { CONV_INPUT_KERNEL } from './conv-input-kernel';
 import { GATHER_KERNEL } from './gather-kernel';
 import { guardWasmHeap } from './heap-guard';
-import { IDENTITY_KERNEL } from './identity-kernel';
+import { CAST_KERNEL, IDENTITY_KERNEL } from './identity-kernel';
 import { captureStock, stockConfig } from './kernel-utils';
 import { MATMUL_KERNELS } from './matmul-kernels';
 import { TRAINING_KERNELS } from './training-kernels';
@@ -75,7 +75,7 @@ export function registerWasmTrainingKernels(): WasmKernelReport {
   return report;
 }
 
-const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL, GATHER_KERNEL, IDENTITY_KERNEL];
+const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL, GATHER_KERNEL, IDENTITY_KERNEL, CAST_KERNEL];
 
 /**
  * Replaces published wasm kernels that training leans on with faster ones built on XNNPACK:
@@ -83,7 +83,8 @@ const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL, GATHER_KERNEL, IDENT
  * untransposed products; same results, broadcasting, bias and activations) and
  * `Conv2DBackpropInput` (a direct loop in the published backend; here forward convolutions) and
  * `GatherV2` (embedding lookups; row copies inside the wasm heap) and `Identity` (shares memory
- * instead of copying: the gradient tape clones every tensor it saves, weights included).
+ * instead of copying: the gradient tape clones every tensor it saves, weights included) and `Cast`
+ * to the same dtype (shares memory too).
  * Idempotent; `useBestBackend()` calls it when it picks wasm.
  */
 export function registerWasmFastKernels(): WasmKernelReport {
