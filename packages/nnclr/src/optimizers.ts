@@ -194,8 +194,8 @@ export interface AdamWOptions {
 }
 
 /**
- * Most elements one flat update covers: consecutive variables of a parameter group are updated as
- * one flat vector up to this size (a bigger variable alone), which bounds the memory of the flat
+ * Most elements one flat update covers: the variables of a parameter group are updated as one flat
+ * vector up to this size (a bigger variable alone), which bounds the memory of the flat
  * copies (gradients, weights and the update's temporaries) at a few times 4 MB.
  */
 const FLAT_MAX_ELEMENTS = 1 << 20;
@@ -213,8 +213,8 @@ interface FlatMoments {
  * `w ← w − lr·m̂/(√v̂ + ε)`, as PyTorch `torch.optim.AdamW` (MAE-CT's optimizer). tfjs ships Adam
  * but not AdamW.
  *
- * The update runs on flat vectors: consecutive variables with the same learning rate and weight
- * decay are concatenated (up to 2²⁰ elements), so a step is ~15 kernels per group of variables
+ * The update runs on flat vectors: the variables with the same learning rate and weight decay are
+ * concatenated (up to 2²⁰ elements at a time), so a step is ~15 kernels per group of variables
  * instead of per variable, with the same float32 operations on every element (same results). On
  * the native backend each kernel has a fixed cost (packages/runtime README, "Where the native time
  * goes"): a MAE step's update went from 1,380 kernels for 92 variables to a few hundred.
@@ -332,27 +332,26 @@ export class AdamW extends tf.Optimizer {
     const c1 = scalar(1 - this.beta1 ** t);
     const c2 = scalar(1 - this.beta2 ** t);
     const eps = scalar(this.epsilon);
-    // Runs of consecutive variables with the same lr and weight decay, up to FLAT_MAX_ELEMENTS each.
-    const runs: {
-      key: string;
-      lrW: number;
-      decay: number;
-      ws: tf.Variable[];
-      gs: tf.Tensor[];
-      size: number;
-    }[] = [];
+    // Variables with the same lr and weight decay, in gradient order, in runs of up to FLAT_MAX_ELEMENTS.
+    type Run = { key: string; lrW: number; decay: number; ws: tf.Variable[]; gs: tf.Tensor[]; size: number };
+    const runs: Run[] = [];
+    const open = new Map<string, Run>();
     for (const [name, g] of entries(variableGradients)) {
       if (g == null) continue;
       const w = variableNamed('AdamW.applyGradients', name);
       const group = this.groupOf(w);
       const lrW = lr * group.lrScale;
       const key = `${lrW},${group.weightDecay}`;
-      const last = runs.at(-1);
-      if (last && last.key === key && last.size + w.size <= FLAT_MAX_ELEMENTS) {
-        last.ws.push(w);
-        last.gs.push(g);
-        last.size += w.size;
-      } else runs.push({ key, lrW, decay: group.weightDecay, ws: [w], gs: [g], size: w.size });
+      const run = open.get(key);
+      if (run && run.size + w.size <= FLAT_MAX_ELEMENTS) {
+        run.ws.push(w);
+        run.gs.push(g);
+        run.size += w.size;
+      } else {
+        const fresh = { key, lrW, decay: group.weightDecay, ws: [w], gs: [g], size: w.size };
+        runs.push(fresh);
+        open.set(key, fresh);
+      }
     }
     const perGroup = new Map<string, { keep: tf.Scalar; rate: tf.Scalar }>();
     try {
@@ -376,7 +375,7 @@ export class AdamW extends tf.Optimizer {
           const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
           const updated = tf.sub(tf.mul(w, keep), tf.mul(step, rate));
           const parts = run.ws.length === 1 ? [updated] : tf.split(updated, st.sizes);
-          run.ws.forEach((wi, i) => wi.assign(tf.reshape(parts[i], wi.shape)));
+          for (const [i, wi] of run.ws.entries()) wi.assign(tf.reshape(parts[i], wi.shape));
         });
       }
     } finally {
