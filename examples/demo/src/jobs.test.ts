@@ -52,8 +52,9 @@ describe('runInJobs (child processes on the wasm backend)', () => {
     });
     expect(reports.map((r) => r.name)).toEqual(['dre-mixture', 'warmup']);
     expect((reports[1].tables[0].rows[0][2] as number) > 0.9).toBe(true);
-    expect(lines.some((l) => /^warmup +│ warm-up MLP: done/.test(l))).toBe(true);
-    expect(lines.some((l) => /^dre-mixture │ mixture: done/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\d\d:\d\d warmup +│ warm-up MLP: done/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\d\d:\d\d warmup +│ finished in \d+ s$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\d\d:\d\d dre-mixture │ mixture: done/.test(l))).toBe(true);
   }, 120_000);
   it('a pipeline that fails stops the run with its name and cause', async () => {
     await expect(

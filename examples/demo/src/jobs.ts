@@ -81,6 +81,12 @@ export async function runInJobs(
   opts: PoolOptions,
 ): Promise<PipelineReport[]> {
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // each line starts with the time since the run began (mm:ss), so a log shows how long stages took
+  const t0 = Date.now();
+  const clock = () => {
+    const s = Math.floor((Date.now() - t0) / 1000);
+    return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
   const queue = scheduleOrder(pipelines);
   const reports = new Map<string, PipelineReport>();
   const width = Math.max(...pipelines.map((p) => p.name.length));
@@ -112,12 +118,14 @@ export async function runInJobs(
         if (!stream) continue;
         createInterface({ input: stream }).on('line', (line) => {
           if (line.startsWith(PIPELINE_MARK)) label = line.slice(PIPELINE_MARK.length);
-          else write(`${label.padEnd(width)} │ ${line}`);
+          else write(`${clock()} ${label.padEnd(width)} │ ${line}`);
         });
       }
+      let started = 0;
       const next = () => {
         const p = queue.shift();
         current = p?.name;
+        started = Date.now();
         const request: JobRequest = p
           ? { kind: 'run', name: p.name, preset: opts.preset, kittiDir: opts.kittiDir }
           : { kind: 'exit' };
@@ -125,7 +133,10 @@ export async function runInJobs(
       };
       child.on('message', (m: JobReply) => {
         if (m.kind === 'error') return fail(new Error(`demo: pipeline ${m.name} failed: ${m.message}`));
-        if (m.kind === 'report') reports.set(m.name, m.report);
+        if (m.kind === 'report') {
+          reports.set(m.name, m.report);
+          write(`${clock()} ${m.name.padEnd(width)} │ finished in ${Math.round((Date.now() - started) / 1000)} s`);
+        }
         next();
       });
       child.on('exit', (code, signal) => {

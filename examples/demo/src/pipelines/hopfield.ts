@@ -18,14 +18,16 @@ export const hopfieldRetrievalPipeline = experimentPipeline(
 const mnistBags = unavailableData('hopfield-mnist-bags', EXPERIMENTS['mnist-bags'].run);
 
 /**
- * Paper §4: multiple-instance learning with HopfieldPooling (examples/hopfield); with `--full` also
- * the real-data comparison, Ilse et al.'s MNIST-bags on real MNIST digits (about 25 min on 2 cores).
+ * Paper §4: multiple-instance learning with HopfieldPooling (examples/hopfield), the quick bit-pattern
+ * and benchmark tasks; with `--full` also the real-data comparison, Ilse et al.'s MNIST-bags on real
+ * MNIST digits (3 seeds). The full bit-pattern and benchmark presets (about 9 and 35 min on 2 cores)
+ * run from the example's CLI (`mil --preset full`), not in the demo.
  */
 export const hopfieldMilPipeline = experimentPipeline(
   'hopfield-mil',
   EXPERIMENTS.mil.title,
   async (preset, onProgress) => {
-    const mil = await EXPERIMENTS.mil.run(preset, onProgress);
+    const mil = await EXPERIMENTS.mil.run('quick', onProgress);
     if (preset !== 'full') return mil;
     const bags = await mnistBags(preset, onProgress);
     return {
@@ -60,7 +62,8 @@ export const hopfieldRegimesPipeline: Pipeline = {
   title: 'Hopfield attention regimes over training (paper §3)',
   async run(ctx): Promise<PipelineReport> {
     const p = fractionBar(ctx, 'regime analysis');
-    const r: RegimeResult = await runRegimeExperiment(ctx.preset, p.onProgress);
+    // quick with --full too: the full preset (4 layers, 2000 steps) takes over an hour on 2 cores
+    const r: RegimeResult = await runRegimeExperiment('quick', p.onProgress);
     p.done(`accuracy ${(100 * r.finalAccuracy).toFixed(1)}%`);
     return {
       name: this.name,
@@ -96,7 +99,9 @@ export const hopfieldRepertoirePipeline: Pipeline = {
   title: 'Huge bags: repertoire classification with streaming Hopfield pooling (paper §4, DeepRC)',
   async run(ctx): Promise<PipelineReport> {
     const p = fractionBar(ctx, 'repertoire MIL');
-    const r: RepertoireResult = await runRepertoireExperiment(ctx.preset, p.onProgress);
+    // quick with --full too: the medium and full presets take 17 min and hours on 2 cores (the
+    // example's CLI runs them: `repertoire --preset medium|full`)
+    const r: RepertoireResult = await runRepertoireExperiment('quick', p.onProgress);
     p.done();
     return {
       name: this.name,
