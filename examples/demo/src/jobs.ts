@@ -135,7 +135,9 @@ export async function runInJobs(
         if (m.kind === 'error') return fail(new Error(`demo: pipeline ${m.name} failed: ${m.message}`));
         if (m.kind === 'report') {
           reports.set(m.name, m.report);
-          write(`${clock()} ${m.name.padEnd(width)} │ finished in ${Math.round((Date.now() - started) / 1000)} s`);
+          write(
+            `${clock()} ${m.name.padEnd(width)} │ finished in ${Math.round((Date.now() - started) / 1000)} s`,
+          );
         }
         next();
       });
