@@ -352,6 +352,54 @@ describe('GatherV2 on wasm (runtime kernel)', () => {
   });
 });
 
+describe('Slice and SplitV on wasm (runtime kernels)', () => {
+  it('match the cpu backend on random shapes, begins, sizes and split axes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+        fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+        fc.nat(4),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        (shape, b, s, axisPick, ints, seed) => {
+          const begin = shape.map((d, i) => b[i] % d);
+          // -1 (to the end) now and then; otherwise any size that fits
+          const size = shape.map((d, i) => (s[i] % 4 === 3 ? -1 : 1 + (s[i] % (d - begin[i]))));
+          const axis = axisPick % shape.length;
+          const cut = (b[axis] % shape[axis]) + 1;
+          const x = randomData(shape, seed);
+          if (ints) Object.assign(x, { dtype: 'int32', values: x.values.map((v) => Math.round(v * 100)) });
+          const f = (xx: tf.Tensor) => [
+            tf.slice(xx, begin, size),
+            ...tf.split(xx, cut < shape[axis] ? [cut, shape[axis] - cut] : [shape[axis]], axis),
+          ];
+          const w = runOn('wasm', [x], f);
+          const c = runOn('cpu', [x], f);
+          expect(w.map((t) => t.shape)).toEqual(c.map((t) => t.shape));
+          expect(w.map((t) => Array.from(t.values))).toEqual(c.map((t) => Array.from(t.values)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('give slice and split the gradients of the cpu backend; string slices keep the published kernel', () => {
+    const x = randomData([3, 4, 2], 7);
+    const f = (xx: tf.Tensor) =>
+      tf.grad((t: tf.Tensor) => {
+        const [a, b] = tf.split(t, [1, 2], 0);
+        return tf.add(tf.sum(tf.mul(tf.slice(t, [1, 1, 0], [2, 2, 2]), 3)), tf.sum(tf.mul(a, tf.sum(b, 0))));
+      })(xx);
+    expect(Array.from(runOn('wasm', [x], f)[0].values)).toEqual(Array.from(runOn('cpu', [x], f)[0].values));
+    tf.setBackend('wasm');
+    const s = tf.tensor1d(['a', 'b', 'c'], 'string');
+    const p = tf.slice(s, [1], [2]);
+    expect(p.arraySync()).toEqual(['b', 'c']);
+    tf.dispose([s, p]);
+  });
+});
+
 describe('UnsortedSegmentSum on wasm', () => {
   it('matches the cpu backend, dropping ids outside [0, numSegments)', () => {
     fc.assert(

@@ -12,6 +12,7 @@ import { guardWasmHeap } from './heap-guard';
 import { CAST_KERNEL, IDENTITY_KERNEL } from './identity-kernel';
 import { captureStock, stockConfig } from './kernel-utils';
 import { MATMUL_KERNELS } from './matmul-kernels';
+import { SLICE_KERNEL, SPLITV_KERNEL } from './slice-kernels';
 import { TRAINING_KERNELS } from './training-kernels';
 
 /** What a `registerWasm…Kernels()` call did. */
@@ -75,7 +76,15 @@ export function registerWasmTrainingKernels(): WasmKernelReport {
   return report;
 }
 
-const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL, GATHER_KERNEL, IDENTITY_KERNEL, CAST_KERNEL];
+const FAST_KERNELS = [
+  ...MATMUL_KERNELS,
+  CONV_INPUT_KERNEL,
+  GATHER_KERNEL,
+  IDENTITY_KERNEL,
+  CAST_KERNEL,
+  SLICE_KERNEL,
+  SPLITV_KERNEL,
+];
 
 /**
  * Replaces published wasm kernels that training leans on with faster ones built on XNNPACK:
@@ -84,7 +93,8 @@ const FAST_KERNELS = [...MATMUL_KERNELS, CONV_INPUT_KERNEL, GATHER_KERNEL, IDENT
  * `Conv2DBackpropInput` (a direct loop in the published backend; here forward convolutions) and
  * `GatherV2` (embedding lookups; row copies inside the wasm heap) and `Identity` (shares memory
  * instead of copying: the gradient tape clones every tensor it saves, weights included) and `Cast`
- * to the same dtype (shares memory too).
+ * to the same dtype (shares memory too) and `Slice` / `SplitV` (a contiguous slice copies only itself,
+ * not the whole input).
  * Idempotent; `useBestBackend()` calls it when it picks wasm.
  */
 export function registerWasmFastKernels(): WasmKernelReport {
