@@ -32,12 +32,13 @@ describe('--jobs', () => {
     expect(defaultJobs('webgpu', 2)).toBe(1);
   });
   it('hands the costliest pipelines out first; every pipeline has a cost', () => {
-    expect(
-      scheduleOrder(PIPELINES)
-        .slice(0, 4)
-        .map((p) => p.name),
-    ).toEqual(['maect-cifar10', 'maect', 'patch-refinement', 'voxelnet']);
-    expect(PIPELINES.filter((p) => p.quickSeconds === undefined)).toEqual([]);
+    const first = (preset: 'quick' | 'full') =>
+      scheduleOrder(PIPELINES, preset)
+        .slice(0, 3)
+        .map((p) => p.name);
+    expect(first('quick')).toEqual(['maect-cifar10', 'maect', 'patch-refinement']);
+    expect(first('full')).toEqual(['hopfield-mil', 'maect', 'dre-breast']);
+    expect(PIPELINES.filter((p) => p.seconds === undefined)).toEqual([]);
   });
 });
 

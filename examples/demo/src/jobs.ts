@@ -53,13 +53,16 @@ export function parseJobs(value: string | undefined): number | undefined {
 }
 
 /**
- * The order the pool hands pipelines out: the costliest first (`quickSeconds`, else 0), so that the
- * long ones do not start last and leave the other cores idle (longest-processing-time scheduling).
+ * The order the pool hands pipelines out: the costliest for `preset` first (`seconds`, else 0), so
+ * that the long ones do not start last and leave the other cores idle (longest-processing-time
+ * scheduling).
  */
-export function scheduleOrder<P extends Pick<Pipeline, 'name' | 'quickSeconds'>>(
+export function scheduleOrder<P extends Pick<Pipeline, 'name' | 'seconds'>>(
   pipelines: readonly P[],
+  preset: Preset,
 ): P[] {
-  return [...pipelines].sort((a, b) => (b.quickSeconds ?? 0) - (a.quickSeconds ?? 0));
+  const cost = (p: P) => p.seconds?.[preset] ?? 0;
+  return [...pipelines].sort((a, b) => cost(b) - cost(a));
 }
 
 export interface PoolOptions {
@@ -87,7 +90,7 @@ export async function runInJobs(
     const s = Math.floor((Date.now() - t0) / 1000);
     return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   };
-  const queue = scheduleOrder(pipelines);
+  const queue = scheduleOrder(pipelines, opts.preset);
   const reports = new Map<string, PipelineReport>();
   const width = Math.max(...pipelines.map((p) => p.name.length));
   const children: ReturnType<typeof fork>[] = [];

@@ -31,9 +31,6 @@ export interface Pipeline {
   run(ctx: PipelineContext): Promise<PipelineReport>;
   /** Runs only with `--full`, or when `--only` names it exactly (too long for the quick preset). */
   fullOnly?: boolean;
-  /**
-   * Seconds its quick preset took on wasm, 2-core CI machine, idle (the README's measured run): with
-   * `--jobs` the costliest pipelines start first.
-   */
-  quickSeconds?: number;
+  /** Seconds it took per preset in a measured run (pipelines/index.ts): with `--jobs` the costliest start first. */
+  seconds?: Record<Preset, number>;
 }
