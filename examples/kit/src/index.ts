@@ -1,6 +1,6 @@
 export { reportProblems } from './check';
 export { cliArgs, mergeParts, printMergedReport } from './cli';
-export { rocAuc } from './metrics';
+export { meanSd, rocAuc } from './metrics';
 export { normal, permutation, randInt, uniform } from './random';
 export {
   type ExperimentReport,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cliArgs,
+  meanSd,
   normal,
   permutation,
   reportProblems,
@@ -52,6 +53,16 @@ describe('rocAuc', () => {
   it('names the problem on bad input', () => {
     expect(() => rocAuc([1, 1], [0.1, 0.2])).toThrow(/both classes, received 2 positives and 0 negatives/);
     expect(() => rocAuc([1, 0], [0.1])).toThrow(/equal length, received 2 and 1/);
+  });
+});
+
+describe('meanSd', () => {
+  it('sample standard deviation, NaN skipped, 0 for one value', () => {
+    const r = meanSd([1, 2, 3, Number.NaN]);
+    expect(r.mean).toBe(2);
+    expect(r.sd).toBeCloseTo(1, 12);
+    expect(r.n).toBe(3);
+    expect(meanSd([4]).sd).toBe(0);
   });
 });
 

@@ -28,3 +28,14 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
     throw new RangeError(`rocAuc: expected both classes, received ${nPos} positives and ${nNeg} negatives`);
   return (sumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
+
+/**
+ * Mean and sample standard deviation (n − 1; 0 for one value) over the finite values of `xs` (NaN
+ * and ±∞ skipped, e.g. an AP that a run could not compute); `n` counts the values used.
+ */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
+  const v = xs.filter((x) => Number.isFinite(x));
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+  return { mean, sd, n: v.length };
+}

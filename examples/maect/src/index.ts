@@ -42,7 +42,6 @@ export {
   gainNote,
   gainTable,
   markdownTable,
-  meanSd,
   perSeedTable,
   reportFromRuns,
   runsTable,

@@ -1,6 +1,7 @@
 import {
   type ExperimentReport,
   type Figure,
+  meanSd,
   round,
   type Table,
   VEGA_LITE_SCHEMA,
@@ -13,13 +14,6 @@ const pct = (x: number) => 100 * x;
 const pct1 = (x: number) => (100 * x).toFixed(1);
 /** A gain in points with its sign. */
 const signed1 = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-
-/** Mean and sample standard deviation (n − 1; 0 for one value). */
-export function meanSd(xs: number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-  return { mean, sd };
-}
 
 /** `"75.3 ± 1.1"` in percent (or `"75.3"` for a single run). */
 function fmt(xs: number[]): string {
@@ -263,7 +257,9 @@ function gain(runs: SeedRun[], a: string, b: string): string {
       const y = metricsOf(r, b);
       return x && y ? [pct(y[k] - x[k])] : [];
     });
-    return d.length ? `${label} ${meanSd(d).mean >= 0 ? '+' : ''}${meanSd(d).mean.toFixed(1)}` : '';
+    if (!d.length) return '';
+    const { mean } = meanSd(d);
+    return `${label} ${mean >= 0 ? '+' : ''}${mean.toFixed(1)}`;
   })
     .filter(Boolean)
     .join(', ');

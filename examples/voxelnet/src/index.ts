@@ -43,7 +43,6 @@ export {
 } from './real-frames';
 export {
   formatSummary,
-  meanSd,
   moderateAp,
   realFrameCounts,
   SeedsCommandLineError,

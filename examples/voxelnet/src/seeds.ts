@@ -3,18 +3,10 @@
 // their mean ± sd over seeds. Used by src/real-seeds.ts here and by examples/patch-refinement.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cliArgs } from '@paperstack/example-kit';
+import { cliArgs, meanSd } from '@paperstack/example-kit';
 import type { kitti } from '@paperstack/voxelnet';
 import { EVAL_SEED0, type VoxelNetExperimentConfig, type VoxelNetRun } from './experiment';
 import { carAp } from './figures';
-
-/** Mean and sample standard deviation (n − 1; 0 for one value; NaN values skipped). */
-export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
-  const v = xs.filter((x) => Number.isFinite(x));
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
-  return { mean, sd, n: v.length };
-}
 
 /**
  * Seed `s` of the quick preset: network initialisation `s`, training scenes and sampling from
