@@ -6,79 +6,66 @@
 // KITTI data) to results/real-seeds[-<scene>].json (committed; the rest of results/ is not).
 //   PAPERSTACK_BACKEND=tensorflow nice -n 10 pnpm exec tsx src/real-seeds.ts [--seeds 0,1,2] [--scene plain|urban] [--kitti DIR]
 import '@tensorflow/tfjs-layers';
-import { moderateAp, seedsCommandLine, URBAN_SCENES, writeSeedResults } from '@paperstack/example-voxelnet';
+import { moderateAp, runSeeds, URBAN_SCENES } from '@paperstack/example-voxelnet';
 import { useBestBackend } from '@paperstack/runtime';
 import type { kitti } from '@paperstack/voxelnet';
-import * as tf from '@tensorflow/tfjs-core';
 import { PATCH_REFINEMENT_PRESETS, trainAndComparePatchRefinement } from './run-experiment';
 
-const values = seedsCommandLine();
 await useBestBackend({ log: false });
-const seeds = values.seeds;
-const runs: Record<string, number>[] = [];
-const started = Date.now();
-for (const seed of seeds) {
-  const run = await trainAndComparePatchRefinement(
-    {
-      ...PATCH_REFINEMENT_PRESETS.quick,
-      rpnSeed: seed,
-      lrnSeed: seed + 1,
-      training: {
-        firstScene: seed * 100_000,
-        ...(values.scene === 'urban' ? { scene: URBAN_SCENES } : {}),
-      },
-    },
-    (p) => {
-      if (p.stage.startsWith('train') && p.step % 100 === 0)
-        console.log(`seed ${seed} ${p.stage} ${p.step}/${p.total}`);
-    },
-    { kittiDir: values.kitti },
-  );
-  const m: Record<string, number> = {};
-  const put = (
-    prefix: string,
-    rpn: kitti.KittiEvaluation | undefined,
-    refined: kitti.KittiEvaluation | undefined,
-  ) => {
-    const a = moderateAp(rpn);
-    const b = moderateAp(refined);
-    for (const k of ['3d', 'bev', 'bbox'] as const) {
-      const name = k === 'bbox' ? '2D' : k.toUpperCase();
-      m[`${prefix} ${name} RPN`] = a[k];
-      m[`${prefix} ${name} RPN+LRN`] = b[k];
-    }
-  };
-  const c = run.comparison;
-  put('synthetic IoU 0.7', c.evaluation.rpn, c.evaluation.refined);
-  put('synthetic IoU 0.5', c.rpnAt05, c.refinedAt05);
-  const loc = run.localisation.rpnProposals;
-  m['synthetic matched proposals'] = loc.before.n;
-  m['synthetic proposal 3D IoU before'] = +loc.before.mean.toFixed(4);
-  m['synthetic proposal 3D IoU after'] = +loc.after.mean.toFixed(4);
-  const k = run.kitti;
-  if (k) {
-    put('real IoU 0.7', k.ap?.rpn, k.ap?.refined);
-    put('real IoU 0.5', k.ap05?.rpn, k.ap05?.refined);
-    put('real in range IoU 0.5', k.inRange?.ap05.rpn, k.inRange?.ap05.refined);
-    const frames = k.frames;
-    const perFrame = (f: (r: (typeof frames)[number]) => number) =>
-      +(frames.reduce((a, r) => a + f(r), 0) / frames.length).toFixed(2);
-    m['real detections ≥ 0.05/frame RPN'] = perFrame((r) => r.rpn);
-    m['real detections ≥ 0.05/frame RPN+LRN'] = perFrame((r) => r.refined);
-  }
-  m['train RPN s'] = +(run.rpnTrainMs / 1000).toFixed(1);
-  m['train LRN s'] = +(run.lrnTrainMs / 1000).toFixed(1);
-  runs.push(m);
-  console.log(`seed ${seed}: ${JSON.stringify(m)}`);
-}
-writeSeedResults(
+await runSeeds(
+  'patch-refinement quick preset (RPN 300 steps, LRN 0.2 m 300 steps × 8 patches) trained on synthetic scenes per seed; moderate car AP|R11 (%) of RPN alone and RPN + LRN on 30 held-out synthetic scenes and on the real KITTI frames of --kitti',
   new URL('../results/', import.meta.url),
-  {
-    what: 'patch-refinement quick preset (RPN 300 steps, LRN 0.2 m 300 steps × 8 patches) trained on synthetic scenes per seed; moderate car AP|R11 (%) of RPN alone and RPN + LRN on 30 held-out synthetic scenes and on the real KITTI frames of --kitti',
-    scene: values.scene,
-    backend: tf.getBackend(),
-    seeds,
-    startedMs: started,
+  async (seed, { scene, kitti: kittiDir }) => {
+    const run = await trainAndComparePatchRefinement(
+      {
+        ...PATCH_REFINEMENT_PRESETS.quick,
+        rpnSeed: seed,
+        lrnSeed: seed + 1,
+        training: {
+          firstScene: seed * 100_000,
+          ...(scene === 'urban' ? { scene: URBAN_SCENES } : {}),
+        },
+      },
+      (p) => {
+        if (p.stage.startsWith('train') && p.step % 100 === 0)
+          console.log(`seed ${seed} ${p.stage} ${p.step}/${p.total}`);
+      },
+      { kittiDir },
+    );
+    const m: Record<string, number> = {};
+    const put = (
+      prefix: string,
+      rpn: kitti.KittiEvaluation | undefined,
+      refined: kitti.KittiEvaluation | undefined,
+    ) => {
+      const a = moderateAp(rpn);
+      const b = moderateAp(refined);
+      for (const k of ['3d', 'bev', 'bbox'] as const) {
+        const name = k === 'bbox' ? '2D' : k.toUpperCase();
+        m[`${prefix} ${name} RPN`] = a[k];
+        m[`${prefix} ${name} RPN+LRN`] = b[k];
+      }
+    };
+    const c = run.comparison;
+    put('synthetic IoU 0.7', c.evaluation.rpn, c.evaluation.refined);
+    put('synthetic IoU 0.5', c.rpnAt05, c.refinedAt05);
+    const loc = run.localisation.rpnProposals;
+    m['synthetic matched proposals'] = loc.before.n;
+    m['synthetic proposal 3D IoU before'] = +loc.before.mean.toFixed(4);
+    m['synthetic proposal 3D IoU after'] = +loc.after.mean.toFixed(4);
+    const k = run.kitti;
+    if (k) {
+      put('real IoU 0.7', k.ap?.rpn, k.ap?.refined);
+      put('real IoU 0.5', k.ap05?.rpn, k.ap05?.refined);
+      put('real in range IoU 0.5', k.inRange?.ap05.rpn, k.inRange?.ap05.refined);
+      const frames = k.frames;
+      const perFrame = (f: (r: (typeof frames)[number]) => number) =>
+        +(frames.reduce((a, r) => a + f(r), 0) / frames.length).toFixed(2);
+      m['real detections ≥ 0.05/frame RPN'] = perFrame((r) => r.rpn);
+      m['real detections ≥ 0.05/frame RPN+LRN'] = perFrame((r) => r.refined);
+    }
+    m['train RPN s'] = +(run.rpnTrainMs / 1000).toFixed(1);
+    m['train LRN s'] = +(run.lrnTrainMs / 1000).toFixed(1);
+    return m;
   },
-  runs,
 );

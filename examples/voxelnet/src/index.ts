@@ -45,6 +45,8 @@ export {
   formatSummary,
   moderateAp,
   realFrameCounts,
+  runSeeds,
+  type SeedsCommand,
   SeedsCommandLineError,
   seededConfig,
   seedsCommandLine,

@@ -6,40 +6,26 @@
 //   PAPERSTACK_BACKEND=tensorflow nice -n 10 pnpm exec tsx src/real-seeds.ts [--seeds 0,1,2] [--scene plain|urban] [--kitti DIR]
 import '@tensorflow/tfjs-layers';
 import { useBestBackend } from '@paperstack/runtime';
-import * as tf from '@tensorflow/tfjs-core';
 import { trainAndEvaluateVoxelNet, VOXELNET_PRESETS } from './experiment';
-import { seededConfig, seedsCommandLine, voxelnetSeedMetrics, writeSeedResults } from './seeds';
+import { runSeeds, seededConfig, voxelnetSeedMetrics } from './seeds';
 import { URBAN_SCENES } from './urban';
 
-const values = seedsCommandLine();
 await useBestBackend({ log: false });
-const seeds = values.seeds;
-const runs: Record<string, number>[] = [];
-const started = Date.now();
-for (const seed of seeds) {
-  const config = {
-    ...seededConfig(VOXELNET_PRESETS.quick, seed),
-    ...(values.scene === 'urban' ? { trainingScenes: URBAN_SCENES } : {}),
-  };
-  const run = await trainAndEvaluateVoxelNet(
-    config,
-    (p) => {
-      if (p.stage === 'train' && p.step % 100 === 0) console.log(`seed ${seed} step ${p.step}/${p.total}`);
-    },
-    { kittiDir: values.kitti },
-  );
-  const m = voxelnetSeedMetrics(run);
-  runs.push(m);
-  console.log(`seed ${seed}: ${JSON.stringify(m)}`);
-}
-writeSeedResults(
+await runSeeds(
+  'voxelnet quick preset (600 steps, lr 4e-3) trained on synthetic scenes per seed; moderate car AP|R11 (%) on 40 held-out synthetic scenes and on the real KITTI frames of --kitti; confident = score ≥ 0.3',
   new URL('../results/', import.meta.url),
-  {
-    what: 'voxelnet quick preset (600 steps, lr 4e-3) trained on synthetic scenes per seed; moderate car AP|R11 (%) on 40 held-out synthetic scenes and on the real KITTI frames of --kitti; confident = score ≥ 0.3',
-    scene: values.scene,
-    backend: tf.getBackend(),
-    seeds,
-    startedMs: started,
+  async (seed, { scene, kitti }) => {
+    const config = {
+      ...seededConfig(VOXELNET_PRESETS.quick, seed),
+      ...(scene === 'urban' ? { trainingScenes: URBAN_SCENES } : {}),
+    };
+    const run = await trainAndEvaluateVoxelNet(
+      config,
+      (p) => {
+        if (p.stage === 'train' && p.step % 100 === 0) console.log(`seed ${seed} step ${p.step}/${p.total}`);
+      },
+      { kittiDir: kitti },
+    );
+    return voxelnetSeedMetrics(run);
   },
-  runs,
 );

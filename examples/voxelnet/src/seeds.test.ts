@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { VOXELNET_PRESETS } from './experiment';
 import {
   formatSummary,
+  runSeeds,
   SeedsCommandLineError,
   seededConfig,
   seedsCommandLine,
@@ -44,6 +45,28 @@ describe('seeds and spread', () => {
     expect(urban.summary.ap).toMatchObject({ mean: 2, values: [1, 3] });
     const plain = JSON.parse(readFileSync(new URL('real-seeds.json', dir), 'utf8'));
     expect(plain.summary.ap).toMatchObject({ mean: 2, sd: 0 });
+  });
+
+  it('runSeeds: one run per seed of the command line, their summary written for its scene', async () => {
+    const dir = pathToFileURL(`${mkdtempSync(join(tmpdir(), 'seeds-'))}/`);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const calls: [number, string][] = [];
+    await runSeeds(
+      'w',
+      dir,
+      async (seed, { scene }) => {
+        calls.push([seed, scene]);
+        return { ap: seed };
+      },
+      ['--seeds', '1,3', '--scene', 'urban'],
+    );
+    log.mockRestore();
+    expect(calls).toEqual([
+      [1, 'urban'],
+      [3, 'urban'],
+    ]);
+    const out = JSON.parse(readFileSync(new URL('real-seeds-urban.json', dir), 'utf8'));
+    expect(out).toMatchObject({ what: 'w', seeds: [1, 3], summary: { ap: { mean: 2, values: [1, 3] } } });
   });
 
   it('reads the real-seeds command line and names a bad --scene', () => {

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cliArgs, meanSd } from '@paperstack/example-kit';
 import type { kitti } from '@paperstack/voxelnet';
+import * as tf from '@tensorflow/tfjs-core';
 import { EVAL_SEED0, type VoxelNetExperimentConfig, type VoxelNetRun } from './experiment';
 import { carAp } from './figures';
 
@@ -142,4 +143,33 @@ export function seedsCommandLine(argv: string[] = cliArgs()): {
       `real-seeds: --seeds expects non-negative integers separated by commas; received ${values.seeds}`,
     );
   return { seeds, scene: values.scene, kitti: values.kitti };
+}
+
+/** What one seed's run gets: its seed and the parsed command line. */
+export type SeedsCommand = ReturnType<typeof seedsCommandLine>;
+
+/**
+ * The loop of the real-seeds scripts: reads the command line ({@link seedsCommandLine}), runs
+ * `runSeed` once per seed, logs each seed's metrics and writes their mean ± sd
+ * ({@link writeSeedResults}, with `what` and the active tfjs backend).
+ */
+export async function runSeeds(
+  what: string,
+  resultsDir: URL,
+  runSeed: (seed: number, command: SeedsCommand) => Promise<Record<string, number>>,
+  argv: string[] = cliArgs(),
+): Promise<void> {
+  const command = seedsCommandLine(argv);
+  const startedMs = Date.now();
+  const runs: Record<string, number>[] = [];
+  for (const seed of command.seeds) {
+    const m = await runSeed(seed, command);
+    runs.push(m);
+    console.log(`seed ${seed}: ${JSON.stringify(m)}`);
+  }
+  writeSeedResults(
+    resultsDir,
+    { what, scene: command.scene, backend: tf.getBackend(), seeds: command.seeds, startedMs },
+    runs,
+  );
 }
