@@ -229,9 +229,7 @@ export class AdamW extends tf.Optimizer {
   readonly excludeBiasAndNorm: boolean;
   private readonly paramGroup?: AdamWOptions['paramGroup'];
   private readonly groups = new Map<string, { lrScale: number; weightDecay: number }>();
-  /** Moments of variables updated together, keyed by their names joined with '\n'. */
-  private readonly flat = new Map<string, FlatMoments>();
-  /** The flat moments each variable's are in. */
+  /** The flat moments each variable's are in (shared by the variables updated together). */
   private readonly flatOf = new Map<string, FlatMoments>();
   /** Moments of single variables: restored by setWeights, or taken out of flat ones by getWeights. */
   private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
@@ -285,17 +283,15 @@ export class AdamW extends tf.Optimizer {
         this.moments.set(n, parts[i]);
         this.flatOf.delete(n);
       });
-      this.flat.delete(f.names.join('\n'));
       tf.dispose([f.m, f.v]);
     }
   }
 
   /** The flat moments of `ws` (made from their per-variable or zero moments the first time). */
   private flatMoments(ws: tf.Variable[]): FlatMoments {
+    const found = this.flatOf.get(ws[0].name);
+    if (found?.names.length === ws.length && found.names.every((n, i) => n === ws[i].name)) return found;
     const names = ws.map((w) => w.name);
-    const key = names.join('\n');
-    const found = this.flat.get(key);
-    if (found) return found;
     this.unflatten(names);
     const { m, v } = tf.tidy(() => {
       const each = ws.map((w) => this.moments.get(w.name) ?? { m: tf.zerosLike(w), v: tf.zerosLike(w) });
@@ -308,7 +304,6 @@ export class AdamW extends tf.Optimizer {
       this.moments.delete(n);
     }
     const f: FlatMoments = { names, sizes: ws.map((w) => w.size), m, v };
-    this.flat.set(key, f);
     for (const n of names) this.flatOf.set(n, f);
     return f;
   }
@@ -420,9 +415,8 @@ export class AdamW extends tf.Optimizer {
 
   override dispose(): void {
     for (const st of this.moments.values()) tf.dispose([st.m, st.v]);
-    for (const f of this.flat.values()) tf.dispose([f.m, f.v]);
+    for (const f of new Set(this.flatOf.values())) tf.dispose([f.m, f.v]);
     this.moments.clear();
-    this.flat.clear();
     this.flatOf.clear();
   }
 
