@@ -5,6 +5,7 @@
  */
 import {
   type ExperimentReport,
+  meanSd,
   type OnProgress,
   type Preset,
   round,
@@ -111,10 +112,11 @@ export interface CloobCifarReport extends ExperimentReport<CloobCifarConfig> {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-const sd = (xs: number[]) =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
-const pm = (xs: number[], scale = 1, digits = 1) =>
-  `${(scale * mean(xs)).toFixed(digits)} ± ${(scale * sd(xs)).toFixed(digits)}`;
+/** Mean ± sample standard deviation, times `scale`. */
+const pm = (xs: number[], scale = 1, digits = 1) => {
+  const { mean, sd } = meanSd(xs);
+  return `${(scale * mean).toFixed(digits)} ± ${(scale * sd).toFixed(digits)}`;
+};
 
 /**
  * Runs CLIP and CLOOB in every setting of the preset on CIFAR-10 pairs, for each seed (a seed fixes

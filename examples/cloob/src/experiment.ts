@@ -1,3 +1,4 @@
+import { meanSd } from '@paperstack/example-kit';
 import type { PairedDataset } from './data/paired';
 import { syntheticPairs } from './data/synthetic';
 import { type Diagnostics, diagnose } from './diagnostics';
@@ -72,8 +73,7 @@ export function summarize(results: RunResult[], metric: keyof Diagnostics) {
   const by = new Map<Objective, number[]>();
   for (const r of results) by.set(r.objective, [...(by.get(r.objective) ?? []), r[metric]]);
   return [...by].map(([objective, v]) => {
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const std = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
-    return { objective, mean, std, n: v.length };
+    const { mean, sd } = meanSd(v);
+    return { objective, mean, std: sd, n: v.length };
   });
 }

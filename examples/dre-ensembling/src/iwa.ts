@@ -14,7 +14,7 @@
  */
 
 import { type ExperimentReport, meanBarsWithDots, type OnProgress } from '@paperstack/example-dre';
-import { type Preset, round } from '@paperstack/example-kit';
+import { meanSd, type Preset, round } from '@paperstack/example-kit';
 import { aggregate, ensemblePredict, Rng, selectKuLSIF } from '@paperstack/kernel-dre';
 import * as tf from '@tensorflow/tfjs-core';
 import { Classifier, type ClassifierSpec, describeSpec } from './classifiers';
@@ -180,10 +180,6 @@ export async function iwaExperiment(cfg: IwaConfig, onProgress?: OnProgress): Pr
 }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const sd = (v: number[]) => {
-  const m = mean(v);
-  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
-};
 const r3 = (x: number) => Number(x.toFixed(3));
 
 export const METHODS = [
@@ -202,7 +198,7 @@ export function iwaReport(res: IwaResult): ExperimentReport<Record<string, unkno
     columns: ['method', 'mean', 'sd', ...seeds.map((s) => `seed ${s.seed}`)],
     rows: METHODS.map(([k, label]) => {
       const v = seeds.map((s) => s[k]);
-      return [label, r3(mean(v)), r3(sd(v)), ...v.map(r3)];
+      return [label, r3(mean(v)), r3(meanSd(v).sd), ...v.map(r3)];
     }),
   };
   const perMember = {

@@ -11,7 +11,7 @@
  * Also reports the constant predictor r̂ ≡ 1 as a baseline.
  */
 
-import { round } from '@paperstack/example-kit';
+import { meanSd, round } from '@paperstack/example-kit';
 import {
   applyLink,
   bregmanIterates,
@@ -348,8 +348,7 @@ export function mixtureBenchmark(cfg: MixtureConfig, onProgress?: OnProgress): M
   }
   const summary = Object.fromEntries(
     Object.entries(results).map(([k, v]) => {
-      const mean = v.reduce((a, b) => a + b, 0) / v.length;
-      const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+      const { mean, sd } = meanSd(v);
       return [k, { mean, sd, values: v, chosen: chosen[k] ?? null }];
     }),
   );

@@ -8,6 +8,7 @@
  * Reported: test AUC vs witness rate and vs bag size.
  */
 import {
+  meanSd,
   permutation,
   rocAuc,
   round,
@@ -504,12 +505,7 @@ export async function runRepertoireExperiment(
     bagSize: g[0].bagSize,
     witnesses: g[0].witnesses,
     meanAuc: mean(g.map((r) => r.auc)),
-    sdAuc:
-      g.length > 1
-        ? Math.sqrt(
-            mean(g.map((r) => (r.auc - mean(g.map((q) => q.auc))) ** 2)) * (g.length / (g.length - 1)),
-          )
-        : null,
+    sdAuc: g.length > 1 ? meanSd(g.map((r) => r.auc)).sd : null,
     runs: g.length,
   }));
   const chart = (sweep: string, field: string, title: string) => ({

@@ -8,6 +8,7 @@
  */
 import {
   type ExperimentReport,
+  meanSd,
   type OnProgress,
   type Preset,
   round,
@@ -331,10 +332,11 @@ function simclrLearner(
 }
 
 const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-/** Sample standard deviation (n − 1); 0 for a single value. */
-const sd = (xs: number[]) =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
-const pm = (xs: number[]) => `${mean(xs).toFixed(1)} ± ${sd(xs).toFixed(1)}`;
+/** Mean ± sample standard deviation, one decimal. */
+const pm = (xs: number[]) => {
+  const { mean, sd } = meanSd(xs);
+  return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`;
+};
 
 /**
  * Runs the experiment for a preset (or a full configuration) and returns its report: the k-NN

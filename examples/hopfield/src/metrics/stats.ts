@@ -1,8 +1,11 @@
-/** Mean and sample standard deviation (0 for one value). */
+import { meanSd } from '@paperstack/example-kit';
+
+/**
+ * Mean and sample standard deviation (0 for one value, NaN for none), under the key `std` that the
+ * experiments' results files use.
+ */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, std };
+  if (values.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  const { mean, sd } = meanSd(values);
+  return { mean, std: sd };
 }
