@@ -62,7 +62,24 @@ describe('useBestBackend', () => {
     expect(choice).toMatchObject({
       backend: 'tensorflow',
       candidate: 'tensorflow',
-      kernels: ['Cast', 'ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum'],
+      kernels: [
+        'Cast',
+        'ZerosLike',
+        'OnesLike',
+        'Reshape',
+        'Transpose',
+        'Sum',
+        'BatchMatMulV2',
+        'Conv2D',
+        'Conv2DBackpropInput',
+        'Conv2DBackpropFilter',
+        'Conv3D',
+        'Conv3DBackpropInputV2',
+        'Conv3DBackpropFilterV2',
+        'DepthwiseConv2dNative',
+        'DepthwiseConv2dNativeBackpropInput',
+        'DepthwiseConv2dNativeBackpropFilter',
+      ],
     });
     expect(choice.attempts.map((a) => a.candidate)).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(lines[0]).toMatch(/^paperstack: backend tensorflow \(tensorflow, best available\)/);

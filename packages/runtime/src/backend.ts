@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, NativeBackendNotSetUpError } from './errors';
-import { registerNativeConstantKernels, registerNativeKernelFixes } from './native/kernels';
+import { registerNativeConstantKernels, registerNativeKernelFixes, routeToOneDnn } from './native/kernels';
 import { type NativeVariant, nativeStatus } from './native/status';
 import { registerWasmFastKernels, registerWasmTrainingKernels } from './wasm/register';
 import { initWasmThreads, type WasmThreadsResult } from './wasm/threads';
@@ -282,7 +282,11 @@ export async function useBestBackend(opts: UseBestBackendOptions = {}): Promise<
     await ensureGradients();
     const kernels: string[] = [];
     if (candidate === 'tensorflow' || candidate === 'tensorflow-gpu')
-      kernels.push(...registerNativeKernelFixes(), ...registerNativeConstantKernels());
+      kernels.push(
+        ...registerNativeKernelFixes(),
+        ...registerNativeConstantKernels(),
+        ...routeToOneDnn('tensorflow', { on: env.PAPERSTACK_ONEDNN !== '0' }),
+      );
     if (candidate === 'wasm' && opts.wasmKernels !== false) {
       for (const report of [registerWasmTrainingKernels(), registerWasmFastKernels()]) {
         kernels.push(
