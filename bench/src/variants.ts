@@ -18,16 +18,20 @@ export function nativeEnv(threads: number): Record<string, string> {
   return { TF_NUM_INTRAOP_THREADS: t, TF_NUM_INTEROP_THREADS: t, OMP_NUM_THREADS: t };
 }
 
-/** The recorded settings of a native column: its thread variables and whether oneDNN's kernels ran. */
+/** The recorded settings of a native column: its thread variables and which oneDNN kernels ran. */
 function nativeThreads(threads: number): string {
   const onednn = process.env.TF_ENABLE_ONEDNN_OPTS;
+  const routed = process.env.PAPERSTACK_ONEDNN;
   return (
     `${Object.entries(nativeEnv(threads))
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}; ` +
     (onednn === undefined
-      ? "TF_ENABLE_ONEDNN_OPTS=0 (@paperstack/runtime's default: oneDNN's kernels off)"
-      : `TF_ENABLE_ONEDNN_OPTS=${onednn} (set by the caller)`)
+      ? "TF_ENABLE_ONEDNN_OPTS=0 (@paperstack/runtime's default: oneDNN's rewrites off)"
+      : `TF_ENABLE_ONEDNN_OPTS=${onednn} (set by the caller)`) +
+    (routed === '0'
+      ? '; PAPERSTACK_ONEDNN=0 (products and convolutions on TensorFlow\'s own kernels)'
+      : "; products and convolutions through TensorFlow's oneDNN kernels where they pay (@paperstack/runtime's default)")
   );
 }
 
