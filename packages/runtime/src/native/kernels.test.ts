@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { useBestBackend } from '../backend';
+import { ONEDNN_OPS } from './kernels';
 import { nativeStatus } from './status';
 
 // A custom gradient whose gradFunc calls zerosLike on its input after the caller disposed it (as
@@ -25,24 +26,31 @@ function gradThroughStoppedInput(): number[] {
 }
 
 /** What useBestBackend reports on `tensorflow`: replaced kernels, then the ops routed to oneDNN. */
-const KERNELS = [
-  'Cast',
-  'ZerosLike',
-  'OnesLike',
-  'Reshape',
-  'Transpose',
-  'Sum',
-  'BatchMatMulV2',
-  'Conv2D',
-  'Conv2DBackpropInput',
-  'Conv2DBackpropFilter',
-  'Conv3D',
-  'Conv3DBackpropInputV2',
-  'Conv3DBackpropFilterV2',
-  'DepthwiseConv2dNative',
-  'DepthwiseConv2dNativeBackpropInput',
-  'DepthwiseConv2dNativeBackpropFilter',
-];
+const KERNELS = ['Cast', 'ZerosLike', 'OnesLike', 'Reshape', 'Transpose', 'Sum', ...ONEDNN_OPS];
+
+/**
+ * Runs `f` on the active tensorflow backend with its binding wrapped, and returns f's result and the
+ * TensorFlow ops it executed, in order; the op named `fail` throws instead of running.
+ */
+function withOps<T>(f: () => T, fail?: string): { result: T; ops: string[] } {
+  const b = tf.backend() as unknown as { binding: { executeOp(...a: unknown[]): unknown } };
+  const binding = b.binding;
+  const ops: string[] = [];
+  b.binding = Object.create(binding, {
+    executeOp: {
+      value: (name: string, ...rest: unknown[]) => {
+        ops.push(name);
+        if (name === fail) throw new Error('Invalid TF_Status: 3');
+        return binding.executeOp(name, ...rest);
+      },
+    },
+  });
+  try {
+    return { result: f(), ops };
+  } finally {
+    b.binding = binding;
+  }
+}
 
 describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
   afterAll(() => tf.setBackend('cpu'));
@@ -136,17 +144,6 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
         ],
         [x, y],
       );
-    // which TensorFlow op each product runs
-    const ops: string[] = [];
-    const binding = (b as unknown as { binding: object }).binding;
-    const counting = Object.create(binding, {
-      executeOp: {
-        value: (name: string, ...rest: unknown[]) => {
-          ops.push(name);
-          return (binding as { executeOp(...a: unknown[]): unknown }).executeOp(name, ...rest);
-        },
-      },
-    });
     // [batch dims of a], [batch dims of b], m, k, n, whether oneDNN pays (≥ 2²⁰ multiply-adds, and
     // not few large matrices): 2-D, batched, broadcast both ways, rank 4, odd sizes
     const shapes: [number[], number[], number, number, number, boolean][] = [
@@ -161,7 +158,7 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
       [[1], [5], 1, 33, 1, false],
       [[2], [2], 257, 255, 257, false],
     ];
-    // the first product that pays runs the probe (one product of each kernel) once per backend
+    // the first routed product also runs TensorFlow's op, to check the twin
     tf.tidy(() => {
       tf.matMul(tf.ones([1024, 32]), tf.ones([32, 32]));
     });
@@ -175,10 +172,7 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
       ] as const) {
         const x = tf.randomNormal([...ba, ...(ta ? [k, m] : [m, k])], 0, 1, 'float32', seed++);
         const y = tf.randomNormal([...bb, ...(tb ? [n, k] : [k, n])], 0, 1, 'float32', seed++);
-        ops.length = 0;
-        Object.assign(b, { binding: counting });
-        const got = tf.matMul(x, y, ta, tb);
-        Object.assign(b, { binding });
+        const { result: got, ops } = withOps(() => tf.matMul(x, y, ta, tb));
         expect(ops).toEqual([oneDnn ? '_MklBatchMatMulV2' : 'BatchMatMulV2']);
         const want = stockMatMul(x, y, ta, tb);
         expect(got.shape).toEqual(want.shape);
@@ -227,18 +221,6 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
   });
 
   it("convolutions through oneDNN's kernels: values and gradients as on cpu, single-channel input gradients on TensorFlow's op, no leaks", async () => {
-    await useBestBackend({ backend: 'tensorflow', log: false });
-    const b = tf.backend() as unknown as { binding: { executeOp(...a: unknown[]): unknown } };
-    const binding = b.binding;
-    const ops: string[] = [];
-    const counting = Object.create(binding, {
-      executeOp: {
-        value: (name: string, ...rest: unknown[]) => {
-          ops.push(name);
-          return binding.executeOp(name, ...rest);
-        },
-      },
-    });
     const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
     // each case: a loss of (input, filter) whose value and both gradients are compared
     const cases: [string, number[], number[], (x: tf.Tensor, w: tf.Tensor) => tf.Tensor][] = [
@@ -301,9 +283,7 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     const want = run();
     await useBestBackend({ backend: 'tensorflow', log: false });
     run(); // first calls: each twin checked against TensorFlow's op
-    Object.assign(b, { binding: counting });
-    const got = run();
-    Object.assign(b, { binding });
+    const { result: got, ops } = withOps(run);
     got.forEach((parts, i) =>
       parts.forEach((values, j) => {
         const scale = Math.max(...want[i][j].map(Math.abs));
@@ -350,26 +330,12 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
 
   it('PAPERSTACK_ONEDNN=0 turns the oneDNN routing off, and setting the backend up again without it back on', async () => {
     const off = await useBestBackend({ backend: 'tensorflow', log: false, env: { PAPERSTACK_ONEDNN: '0' } });
-    const b = tf.backend() as unknown as { binding: { executeOp(...a: unknown[]): unknown } };
-    const binding = b.binding;
-    const ops: string[] = [];
-    const counting = Object.create(binding, {
-      executeOp: {
-        value: (name: string, ...rest: unknown[]) => {
-          ops.push(name);
-          return binding.executeOp(name, ...rest);
-        },
-      },
-    });
-    const product = () => {
-      ops.length = 0;
-      Object.assign(b, { binding: counting });
-      tf.tidy(() => {
-        tf.matMul(tf.ones([4, 64, 64]), tf.ones([4, 64, 64]));
-      });
-      Object.assign(b, { binding });
-      return ops.filter((o) => o.includes('BatchMatMul'));
-    };
+    const product = () =>
+      withOps(() =>
+        tf.tidy(() => {
+          tf.matMul(tf.ones([4, 64, 64]), tf.ones([4, 64, 64]));
+        }),
+      ).ops.filter((o) => o.includes('BatchMatMul'));
     expect(off.kernels).toEqual(KERNELS.slice(0, 6));
     expect(product()).toEqual(['BatchMatMulV2']);
     const on = await useBestBackend({ backend: 'tensorflow', log: false, env: {} });
@@ -381,18 +347,6 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
   // last: it turns one twin off for the rest of the process
   it("a oneDNN twin that throws is dropped with a warning; the op runs as TensorFlow's own from then on", async () => {
     await useBestBackend({ backend: 'tensorflow', log: false });
-    const b = tf.backend() as unknown as { binding: { executeOp(...a: unknown[]): unknown } };
-    const binding = b.binding;
-    const ops: string[] = [];
-    const failing = Object.create(binding, {
-      executeOp: {
-        value: (name: string, ...rest: unknown[]) => {
-          ops.push(name);
-          if (name === '_MklNativeConv3D') throw new Error('Invalid TF_Status: 3');
-          return binding.executeOp(name, ...rest);
-        },
-      },
-    });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const conv = () =>
       tf.tidy(() =>
@@ -407,19 +361,17 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
             .dataSync(),
         ),
       );
-    Object.assign(b, { binding: failing });
     try {
-      expect(conv()).toEqual([54, 54]);
-      expect(ops).toEqual(['_MklNativeConv3D', 'Conv3D']);
+      expect(withOps(conv, '_MklNativeConv3D')).toEqual({
+        result: [54, 54],
+        ops: ['_MklNativeConv3D', 'Conv3D'],
+      });
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0][0])).toMatch(
         /oneDNN _MklNativeConv3D failed \(Invalid TF_Status: 3\); Conv3D runs as TensorFlow's own op from now on/,
       );
-      ops.length = 0;
-      expect(conv()).toEqual([54, 54]);
-      expect(ops).toEqual(['Conv3D']);
+      expect(withOps(conv, '_MklNativeConv3D')).toEqual({ result: [54, 54], ops: ['Conv3D'] });
     } finally {
-      Object.assign(b, { binding });
       warn.mockRestore();
     }
   });

@@ -231,6 +231,9 @@ const ONEDNN_TWINS: Record<
   DepthwiseConv2dNativeBackpropFilter: { twin: '_MklNativeDepthwiseConv2dNativeBackpropFilter' },
 };
 
+/** The TensorFlow ops {@link routeToOneDnn} routes. */
+export const ONEDNN_OPS = Object.keys(ONEDNN_TWINS);
+
 /** Largest difference from TensorFlow's op, relative to its largest value, that a twin's first call may show. */
 const TWIN_TOLERANCE = 1e-3;
 
@@ -261,7 +264,7 @@ export function routeToOneDnn(
     | (NodeBackend & { executeSingleOutput: ExecuteSingleOutput })
     | null;
   if (!b?.binding?.executeOp || typeof b.executeSingleOutput !== 'function' || b.isUsingGpuDevice) return [];
-  const names = Object.keys(ONEDNN_TWINS);
+  const names = ONEDNN_OPS;
   const current = routing.get(b);
   if (current) {
     current.on = on;
