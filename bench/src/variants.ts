@@ -30,7 +30,7 @@ function nativeThreads(threads: number): string {
       ? "TF_ENABLE_ONEDNN_OPTS=0 (@paperstack/runtime's default: oneDNN's rewrites off)"
       : `TF_ENABLE_ONEDNN_OPTS=${onednn} (set by the caller)`) +
     (routed === '0'
-      ? '; PAPERSTACK_ONEDNN=0 (products and convolutions on TensorFlow\'s own kernels)'
+      ? "; PAPERSTACK_ONEDNN=0 (products and convolutions on TensorFlow's own kernels)"
       : "; products and convolutions through TensorFlow's oneDNN kernels where they pay (@paperstack/runtime's default)")
   );
 }

@@ -211,7 +211,9 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     expect(got.slice(2)).toEqual(want.slice(2));
     for (const i of [0, 1]) {
       expect(got[i].slice(0, 2)).toEqual(want[i].slice(0, 2));
-      (got[i][2] as number[]).forEach((v, j) => expect(v).toBeCloseTo((want[i][2] as number[])[j], 4));
+      (got[i][2] as number[]).forEach((v, j) => {
+        expect(v).toBeCloseTo((want[i][2] as number[])[j], 4);
+      });
     }
     const x = tf.randomNormal([8, 17, 16]);
     const before = tf.memory().numTensors;
@@ -284,14 +286,14 @@ describe.runIf(nativeStatus('cpu').ready)('native backend fixes', () => {
     await useBestBackend({ backend: 'tensorflow', log: false });
     run(); // first calls: each twin checked against TensorFlow's op
     const { result: got, ops } = withOps(run);
-    got.forEach((parts, i) =>
+    got.forEach((parts, i) => {
       parts.forEach((values, j) => {
         const scale = Math.max(...want[i][j].map(Math.abs));
         const worst = Math.max(...values.map((v, k) => Math.abs(v - want[i][j][k])));
         // float32 rounding over sums of a few hundred terms (the cpu backend sums in another order)
         expect(worst / scale, `${cases[i][0]}, part ${j}`).toBeLessThan(1e-4);
-      }),
-    );
+      });
+    });
     for (const op of [
       'Conv2D',
       'Conv2DBackpropFilter',
