@@ -71,7 +71,6 @@ interface NodeBackend {
     TF_INT32: number;
     TF_FLOAT: number;
     TF_ATTR_TYPE: number;
-    TF_ATTR_BOOL: number;
     TF_ATTR_STRING: number;
   };
   isUsingGpuDevice: boolean;
@@ -180,7 +179,7 @@ interface OpAttr {
 /**
  * Whether a product of these shapes runs faster through `_MklBatchMatMulV2` than TensorFlow's
  * `BatchMatMulV2`, by a rule read off a grid measured on the 2-vCPU machine (2026-12-07, one thread;
- * README, "Where the native time goes"): oneDNN costs ~2 µs more per call, which loses on products of
+ * README, "oneDNN's kernels by name"): oneDNN costs ~2 µs more per call, which loses on products of
  * under 2²⁰ multiply-adds in all (e.g. [32,64]·[64,64]: 15 vs 13 µs), wins on batches of small
  * matrices (attention [256,65,65]·[256,65,16]: 0.38 vs 1.3 ms; 0.65 vs 4.7 ms with the first operand
  * transposed) and on transposed 2-D operands ([256,4096]ᵀ·[256,256]: 5.7 vs 8.2 ms), and loses on few
@@ -264,16 +263,15 @@ export function routeToOneDnn(
     | (NodeBackend & { executeSingleOutput: ExecuteSingleOutput })
     | null;
   if (!b?.binding?.executeOp || typeof b.executeSingleOutput !== 'function' || b.isUsingGpuDevice) return [];
-  const names = ONEDNN_OPS;
   const current = routing.get(b);
   if (current) {
     current.on = on;
-    return on ? names : [];
+    return on ? ONEDNN_OPS : [];
   }
   const switchState = { on };
   routing.set(b, switchState);
   const execute = b.executeSingleOutput.bind(b) as ExecuteSingleOutput;
-  const state = new Map<string, 'unchecked' | 'ok' | 'off'>(names.map((n) => [n, 'unchecked']));
+  const state = new Map<string, 'unchecked' | 'ok' | 'off'>(ONEDNN_OPS.map((n) => [n, 'unchecked']));
   const drop = (name: string, why: string) => {
     state.set(name, 'off');
     warn(
@@ -309,5 +307,5 @@ export function routeToOneDnn(
     want.dispose();
     return out;
   };
-  return on ? names : [];
+  return on ? ONEDNN_OPS : [];
 }
